@@ -1,0 +1,150 @@
+//! Owned FFmpeg objects (codec contexts, packets) and small helpers shared by
+//! the encoders and decoders.
+
+use std::ffi::CString;
+use std::ptr::{self, NonNull};
+
+use ffmpeg_next::ffi;
+
+use crate::error::{Error, Result};
+
+/// An open (or opening) AVCodecContext, freed on drop.
+pub struct CodecContext {
+    ptr: NonNull<ffi::AVCodecContext>,
+}
+
+// Used only by the worker thread that owns it.
+unsafe impl Send for CodecContext {}
+
+impl Drop for CodecContext {
+    fn drop(&mut self) {
+        let mut ptr = self.ptr.as_ptr();
+        unsafe { ffi::avcodec_free_context(&mut ptr) };
+    }
+}
+
+impl CodecContext {
+    pub fn new(codec: *const ffi::AVCodec) -> Result<CodecContext> {
+        let ptr = unsafe { ffi::avcodec_alloc_context3(codec) };
+        NonNull::new(ptr).map(|ptr| CodecContext { ptr }).ok_or_else(|| Error::Encoding("avcodec_alloc_context3 failed".into()))
+    }
+
+    pub fn as_ptr(&self) -> *mut ffi::AVCodecContext {
+        self.ptr.as_ptr()
+    }
+
+    #[allow(clippy::mut_from_ref)]
+    pub fn raw(&self) -> &mut ffi::AVCodecContext {
+        // Safety: the context is owned, and used from one thread.
+        unsafe { &mut *self.ptr.as_ptr() }
+    }
+
+    /// Copies `data` into the context's extradata (with FFmpeg's padding).
+    pub fn set_extradata(&self, data: &[u8]) -> Result<()> {
+        unsafe {
+            let size = data.len() + ffi::AV_INPUT_BUFFER_PADDING_SIZE as usize;
+            let buf = ffi::av_mallocz(size) as *mut u8;
+            if buf.is_null() {
+                return Err(Error::Encoding("Out of memory for extradata".into()));
+            }
+            ptr::copy_nonoverlapping(data.as_ptr(), buf, data.len());
+            let c = self.raw();
+            ffi::av_freep(&mut c.extradata as *mut *mut u8 as *mut std::ffi::c_void);
+            c.extradata = buf;
+            c.extradata_size = data.len() as i32;
+        }
+        Ok(())
+    }
+
+    /// Opens the codec with private options; options it does not know are an error.
+    pub fn open(&self, codec: *const ffi::AVCodec, options: &[(&str, String)]) -> Result<()> {
+        let mut dict: *mut ffi::AVDictionary = ptr::null_mut();
+        for (key, value) in options {
+            let (k, v) = (cstring(key), cstring(value));
+            unsafe { ffi::av_dict_set(&mut dict, k.as_ptr(), v.as_ptr(), 0) };
+        }
+        let ret = unsafe { ffi::avcodec_open2(self.as_ptr(), codec, &mut dict) };
+        let unused = unsafe { ffi::av_dict_count(dict) };
+        unsafe { ffi::av_dict_free(&mut dict) };
+        if ret < 0 {
+            return Err(Error::NotSupported(format!("Opening the {} codec failed: {}", codec_name(codec), crate::error::AvError(ret))));
+        }
+        if unused > 0 {
+            return Err(Error::NotSupported(format!("The {} codec does not take all of our options", codec_name(codec))));
+        }
+        Ok(())
+    }
+}
+
+pub fn cstring(s: &str) -> CString {
+    CString::new(s.replace('\0', "")).unwrap_or_default()
+}
+
+pub fn codec_name(codec: *const ffi::AVCodec) -> String {
+    if codec.is_null() {
+        return "(none)".into();
+    }
+    unsafe { std::ffi::CStr::from_ptr((*codec).name) }.to_string_lossy().into_owned()
+}
+
+pub fn find_encoder(name: &str) -> Option<*const ffi::AVCodec> {
+    let name = cstring(name);
+    let codec = unsafe { ffi::avcodec_find_encoder_by_name(name.as_ptr()) };
+    (!codec.is_null()).then_some(codec as *const _)
+}
+
+/// An AVPacket, freed on drop.
+pub struct Packet {
+    ptr: NonNull<ffi::AVPacket>,
+}
+
+unsafe impl Send for Packet {}
+
+impl Drop for Packet {
+    fn drop(&mut self) {
+        let mut ptr = self.ptr.as_ptr();
+        unsafe { ffi::av_packet_free(&mut ptr) };
+    }
+}
+
+impl Packet {
+    pub fn empty() -> Packet {
+        let ptr = unsafe { ffi::av_packet_alloc() };
+        Packet { ptr: NonNull::new(ptr).expect("av_packet_alloc returned NULL") }
+    }
+
+    /// A packet holding a copy of `data`.
+    pub fn copy_of(data: &[u8]) -> Result<Packet> {
+        let packet = Packet::empty();
+        let ret = unsafe { ffi::av_new_packet(packet.as_ptr(), data.len() as i32) };
+        if ret < 0 {
+            return Err(Error::ffmpeg("av_new_packet", ret));
+        }
+        unsafe { ptr::copy_nonoverlapping(data.as_ptr(), (*packet.as_ptr()).data, data.len()) };
+        Ok(packet)
+    }
+
+    pub fn as_ptr(&self) -> *mut ffi::AVPacket {
+        self.ptr.as_ptr()
+    }
+
+    pub fn data(&self) -> &[u8] {
+        unsafe {
+            let p = &*self.as_ptr();
+            if p.data.is_null() || p.size <= 0 {
+                &[]
+            } else {
+                std::slice::from_raw_parts(p.data, p.size as usize)
+            }
+        }
+    }
+
+    pub fn unref(&self) {
+        unsafe { ffi::av_packet_unref(self.as_ptr()) };
+    }
+}
+
+/// AVERROR(EAGAIN), which the send/receive API uses for "not now".
+pub fn eagain() -> i32 {
+    -(ffi::EAGAIN as i32)
+}

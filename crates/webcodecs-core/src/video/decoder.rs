@@ -1,0 +1,174 @@
+//! The video decoder behind `VideoDecoder`: FFmpeg's H.264 decoder with frame
+//! and slice threads. A description (avcC) means length-prefixed chunks; no
+//! description means Annex B.
+
+use std::collections::HashMap;
+
+use ffmpeg_next::ffi;
+
+use super::convert::Scaler;
+use super::frame::{Frame, FrameInfo};
+use super::h264;
+use super::pixel::PixelFormat;
+use crate::av::{eagain, CodecContext, Packet};
+use crate::codec_string::VideoCodec;
+use crate::error::{Error, Result};
+use crate::worker::Processor;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecoderConfig {
+    pub codec: VideoCodec,
+    pub description: Option<Vec<u8>>,
+    pub optimize_for_latency: bool,
+}
+
+pub struct DecodeInput {
+    pub data: Vec<u8>,
+    pub timestamp: i64,
+    pub duration: Option<i64>,
+}
+
+pub struct DecodedFrame {
+    pub frame: Frame,
+    pub info: FrameInfo,
+    pub timestamp: i64,
+    pub duration: Option<i64>,
+}
+
+#[derive(Default)]
+pub struct VideoDecoder {
+    ctx: Option<CodecContext>,
+    /// NAL length size when chunks are length-prefixed (a description was given).
+    length_size: Option<usize>,
+    /// timestamp → durations of chunks inside the decoder (FIFO per timestamp).
+    durations: HashMap<i64, Vec<Option<i64>>>,
+    scaler: Scaler,
+}
+
+impl VideoDecoder {
+    /// "Check Configuration Support" for decoders.
+    pub fn check_support(config: &DecoderConfig) -> Result<()> {
+        open_decoder(config).map(|_| ())
+    }
+
+    /// Whether a chunk's bitstream can start decoding ("SHOULD inspect ... to
+    /// verify that it is truly a key chunk"). Unparseable data is left for the
+    /// decoder to judge.
+    pub fn is_key_chunk(description: Option<&[u8]>, data: &[u8]) -> bool {
+        let nals = match description.and_then(h264::avcc_length_size) {
+            Some(size) => match h264::split_avc(data, size) {
+                Some(nals) => nals,
+                None => return true,
+            },
+            None => h264::split_annexb(data),
+        };
+        nals.is_empty() || h264::is_key(&nals)
+    }
+
+    fn output(&mut self, emit: &mut dyn FnMut(DecodedFrame)) -> Result<()> {
+        let Some(ctx) = self.ctx.as_ref() else { return Ok(()) };
+        loop {
+            let mut frame = Frame::empty();
+            let ret = unsafe { ffi::avcodec_receive_frame(ctx.as_ptr(), frame.as_mut_ptr()) };
+            if ret == eagain() || ret == ffi::AVERROR_EOF {
+                return Ok(());
+            }
+            if ret < 0 {
+                return Err(Error::ffmpeg("avcodec_receive_frame", ret));
+            }
+            let (pts, best) = unsafe { ((*frame.as_ptr()).pts, (*frame.as_ptr()).best_effort_timestamp) };
+            let timestamp = if pts != ffi::AV_NOPTS_VALUE { pts } else { best };
+            let duration = self.durations.get_mut(&timestamp).and_then(|d| if d.is_empty() { None } else { d.remove(0) });
+            if self.durations.get(&timestamp).is_some_and(|d| d.is_empty()) {
+                self.durations.remove(&timestamp);
+            }
+            // Formats WebCodecs has no name for (e.g. 4:0:0) become I420.
+            if frame.format().is_none() {
+                let (w, h) = (frame.width(), frame.height());
+                frame = self.scaler.convert(&frame, PixelFormat::I420.to_av(), w, h)?;
+            }
+            let info = frame.info().ok_or_else(|| Error::Encoding("Decoded frame has no usable format".into()))?;
+            emit(DecodedFrame { frame, info, timestamp, duration });
+        }
+    }
+}
+
+fn open_decoder(config: &DecoderConfig) -> Result<(CodecContext, Option<usize>)> {
+    let VideoCodec::H264(_) = config.codec;
+    let length_size = match &config.description {
+        Some(d) => Some(h264::avcc_length_size(d).ok_or_else(|| Error::NotSupported("The description is not an AVCDecoderConfigurationRecord".into()))?),
+        None => None,
+    };
+    let codec = unsafe { ffi::avcodec_find_decoder(ffi::AVCodecID::AV_CODEC_ID_H264) };
+    if codec.is_null() {
+        return Err(Error::NotSupported("This build has no H.264 decoder".into()));
+    }
+    let ctx = CodecContext::new(codec)?;
+    if let Some(d) = &config.description {
+        ctx.set_extradata(d)?;
+    }
+    {
+        let c = ctx.raw();
+        c.pkt_timebase = ffi::AVRational { num: 1, den: 1_000_000 };
+        c.thread_count = 0;
+        // Frame threads add a frame of latency per thread; slices do not.
+        c.thread_type = if config.optimize_for_latency { ffi::FF_THREAD_SLICE as i32 } else { (ffi::FF_THREAD_FRAME | ffi::FF_THREAD_SLICE) as i32 };
+        // Keep the coded size and report the crop as the visible rect.
+        c.apply_cropping = 0;
+    }
+    ctx.open(codec, &[])?;
+    Ok((ctx, length_size))
+}
+
+impl Processor for VideoDecoder {
+    type Config = DecoderConfig;
+    type Input = DecodeInput;
+    type Output = DecodedFrame;
+
+    fn configure(&mut self, config: DecoderConfig) -> Result<()> {
+        self.reset();
+        let (ctx, length_size) = open_decoder(&config)?;
+        self.ctx = Some(ctx);
+        self.length_size = length_size;
+        Ok(())
+    }
+
+    fn process(&mut self, input: DecodeInput, emit: &mut dyn FnMut(DecodedFrame)) -> Result<()> {
+        let ctx = self.ctx.as_ref().ok_or_else(|| Error::InvalidState("Decoder is not configured".into()))?;
+        if let Some(size) = self.length_size {
+            if h264::split_avc(&input.data, size).is_none() {
+                return Err(Error::Encoding("Chunk is not length-prefixed as the description says".into()));
+            }
+        }
+        let packet = Packet::copy_of(&input.data)?;
+        unsafe {
+            let p = &mut *packet.as_ptr();
+            p.pts = input.timestamp;
+            p.dts = ffi::AV_NOPTS_VALUE;
+        }
+        self.durations.entry(input.timestamp).or_default().push(input.duration);
+        let ret = unsafe { ffi::avcodec_send_packet(ctx.as_ptr(), packet.as_ptr()) };
+        if ret < 0 && ret != eagain() {
+            return Err(Error::ffmpeg("Decoding", ret));
+        }
+        self.output(emit)
+    }
+
+    fn flush(&mut self, emit: &mut dyn FnMut(DecodedFrame)) -> Result<()> {
+        let Some(ctx) = self.ctx.as_ref().map(|c| c.as_ptr()) else { return Ok(()) };
+        let ret = unsafe { ffi::avcodec_send_packet(ctx, std::ptr::null()) };
+        if ret < 0 && ret != ffi::AVERROR_EOF {
+            return Err(Error::ffmpeg("Draining", ret));
+        }
+        self.output(emit)?;
+        unsafe { ffi::avcodec_flush_buffers(ctx) };
+        self.durations.clear();
+        Ok(())
+    }
+
+    fn reset(&mut self) {
+        self.ctx = None;
+        self.length_size = None;
+        self.durations.clear();
+    }
+}

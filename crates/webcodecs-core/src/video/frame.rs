@@ -1,0 +1,270 @@
+//! A reference-counted picture: one `AVFrame` reference. Cloning a [`Frame`]
+//! takes another reference to the same buffers; pixels are never copied
+//! except into or out of caller memory.
+
+use std::ptr::NonNull;
+
+use ffmpeg_next::ffi;
+
+use super::color::ColorSpace;
+use super::pixel::{av_format_from_raw, PixelFormat};
+use crate::error::{Error, Result};
+
+/// A rectangle in samples of the luma (or only) plane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rect {
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Where one plane sits in caller memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlaneLayout {
+    pub offset: usize,
+    pub stride: usize,
+}
+
+/// What a decoder (or the constructor) knows about a frame besides its pixels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrameInfo {
+    pub format: PixelFormat,
+    pub coded_width: u32,
+    pub coded_height: u32,
+    pub visible: Rect,
+    pub color: ColorSpace,
+}
+
+pub struct Frame {
+    ptr: NonNull<ffi::AVFrame>,
+}
+
+// An AVFrame whose buffers are reference counted may be read from any thread;
+// nothing here writes to a frame after it is shared.
+unsafe impl Send for Frame {}
+unsafe impl Sync for Frame {}
+
+impl Drop for Frame {
+    fn drop(&mut self) {
+        let mut ptr = self.ptr.as_ptr();
+        unsafe { ffi::av_frame_free(&mut ptr) };
+    }
+}
+
+/// One plane's rows within a rect: (first row, rows, first byte, bytes per row).
+struct PlaneSpan {
+    top: usize,
+    rows: usize,
+    left: usize,
+    width: usize,
+}
+
+impl Frame {
+    /// Takes ownership of an AVFrame that holds a reference to its buffers.
+    ///
+    /// # Safety
+    /// `ptr` must come from `av_frame_alloc` and not be freed elsewhere.
+    pub(crate) unsafe fn from_raw(ptr: *mut ffi::AVFrame) -> Option<Frame> {
+        NonNull::new(ptr).map(|ptr| Frame { ptr })
+    }
+
+    pub(crate) fn as_ptr(&self) -> *const ffi::AVFrame {
+        self.ptr.as_ptr()
+    }
+
+    pub(crate) fn as_mut_ptr(&mut self) -> *mut ffi::AVFrame {
+        self.ptr.as_ptr()
+    }
+
+    /// An empty AVFrame for a decoder or scaler to fill.
+    pub(crate) fn empty() -> Frame {
+        let ptr = unsafe { ffi::av_frame_alloc() };
+        // Allocation failure of a few hundred bytes: nothing sensible remains.
+        unsafe { Frame::from_raw(ptr) }.expect("av_frame_alloc returned NULL")
+    }
+
+    /// A new frame with its own buffers of the given size.
+    pub fn alloc(format: PixelFormat, width: u32, height: u32) -> Result<Frame> {
+        if width == 0 || height == 0 || width > 16384 || height > 16384 {
+            return Err(Error::Range(format!("Frame size {width}x{height} is outside 1..16384")));
+        }
+        let mut frame = Frame::empty();
+        unsafe {
+            let f = frame.as_mut_ptr();
+            (*f).format = format.to_av() as i32;
+            (*f).width = width as i32;
+            (*f).height = height as i32;
+            let ret = ffi::av_frame_get_buffer(f, 0);
+            if ret < 0 {
+                return Err(Error::ffmpeg("av_frame_get_buffer", ret));
+            }
+        }
+        Ok(frame)
+    }
+
+    /// A new reference to the same pixels, with its own (copied) properties.
+    pub fn new_ref(&self) -> Frame {
+        let ptr = unsafe { ffi::av_frame_clone(self.as_ptr()) };
+        unsafe { Frame::from_raw(ptr) }.expect("av_frame_clone returned NULL")
+    }
+
+    /// Builds a frame from caller memory laid out as `layout` says (one entry a plane).
+    pub fn from_bytes(format: PixelFormat, width: u32, height: u32, src: &[u8], layout: &[PlaneLayout]) -> Result<Frame> {
+        if layout.len() != format.plane_count() {
+            return Err(Error::Type(format!("Expected {} plane layouts, got {}", format.plane_count(), layout.len())));
+        }
+        let mut frame = Frame::alloc(format, width, height)?;
+        let full = Rect { x: 0, y: 0, width, height };
+        for (plane, place) in layout.iter().enumerate() {
+            let span = frame.span(plane, full);
+            check_fits(src.len(), place, &span, "source")?;
+            let f = frame.as_mut_ptr();
+            let (data, linesize) = unsafe { ((*f).data[plane], (*f).linesize[plane] as usize) };
+            for row in 0..span.rows {
+                let from = &src[place.offset + row * place.stride..][..span.width];
+                // Safety: the row lies inside the buffer av_frame_get_buffer made.
+                unsafe { std::ptr::copy_nonoverlapping(from.as_ptr(), data.add(row * linesize), span.width) };
+            }
+        }
+        Ok(frame)
+    }
+
+    /// Copies `rect` of every plane into `dst` at the given places.
+    pub fn copy_to(&self, dst: &mut [u8], rect: Rect, layout: &[PlaneLayout]) -> Result<()> {
+        let (w, h) = (self.width(), self.height());
+        if rect.width == 0 || rect.height == 0 || rect.x + rect.width > w || rect.y + rect.height > h {
+            return Err(Error::Range(format!("Rect {rect:?} does not fit in {w}x{h}")));
+        }
+        let planes = self.format().map(|f| f.plane_count()).unwrap_or(0);
+        if layout.len() != planes {
+            return Err(Error::Type(format!("Expected {planes} plane layouts, got {}", layout.len())));
+        }
+        for (plane, place) in layout.iter().enumerate() {
+            let span = self.span(plane, rect);
+            check_fits(dst.len(), place, &span, "destination")?;
+            let f = self.as_ptr();
+            let (data, linesize) = unsafe { ((*f).data[plane], (*f).linesize[plane] as isize) };
+            for row in 0..span.rows {
+                let to = &mut dst[place.offset + row * place.stride..][..span.width];
+                // Safety: the span lies inside the plane (checked against the frame size above).
+                unsafe {
+                    let from = data.offset((span.top + row) as isize * linesize).add(span.left);
+                    std::ptr::copy_nonoverlapping(from, to.as_mut_ptr(), span.width);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn span(&self, plane: usize, rect: Rect) -> PlaneSpan {
+        let fmt = av_format_from_raw(unsafe { (*self.as_ptr()).format });
+        let desc = unsafe { &*ffi::av_pix_fmt_desc_get(fmt) };
+        let chroma = plane == 1 || plane == 2;
+        // Column offsets come from av_image_get_linesize, which applies the
+        // horizontal subsampling itself; rows are shifted here.
+        let sh = if chroma { desc.log2_chroma_h } else { 0 };
+        let bytes = |x: u32| unsafe { ffi::av_image_get_linesize(fmt, x as i32, plane as i32) }.max(0) as usize;
+        let shift_up = |v: u32, s: u8| ((v + (1 << s) - 1) >> s) as usize;
+        let top = (rect.y >> sh) as usize;
+        PlaneSpan {
+            top,
+            rows: shift_up(rect.y + rect.height, sh) - top,
+            left: if rect.x == 0 { 0 } else { bytes(rect.x) },
+            width: bytes(rect.x + rect.width) - if rect.x == 0 { 0 } else { bytes(rect.x) },
+        }
+    }
+
+    pub fn format(&self) -> Option<PixelFormat> {
+        PixelFormat::from_av(av_format_from_raw(unsafe { (*self.as_ptr()).format }))
+    }
+
+    pub fn width(&self) -> u32 {
+        unsafe { (*self.as_ptr()).width as u32 }
+    }
+
+    pub fn height(&self) -> u32 {
+        unsafe { (*self.as_ptr()).height as u32 }
+    }
+
+    /// Format, size, visible rect (from FFmpeg's crop fields) and colour space.
+    pub fn info(&self) -> Option<FrameInfo> {
+        let f = unsafe { &*self.as_ptr() };
+        let format = self.format()?;
+        let (w, h) = (f.width as u32, f.height as u32);
+        let (left, right, top, bottom) = (f.crop_left as u32, f.crop_right as u32, f.crop_top as u32, f.crop_bottom as u32);
+        let visible = if left + right < w && top + bottom < h {
+            Rect { x: left, y: top, width: w - left - right, height: h - top - bottom }
+        } else {
+            Rect { x: 0, y: 0, width: w, height: h }
+        };
+        Some(FrameInfo { format, coded_width: w, coded_height: h, visible, color: ColorSpace::of_frame(f) })
+    }
+}
+
+fn check_fits(len: usize, place: &PlaneLayout, span: &PlaneSpan, what: &str) -> Result<()> {
+    let need = place.offset as u128 + (span.rows.saturating_sub(1) as u128) * place.stride as u128 + span.width as u128;
+    if place.stride < span.width || need > len as u128 {
+        return Err(Error::Type(format!(
+            "Plane layout {{offset: {}, stride: {}}} needs {need} bytes and {} per row, but the {what} has {len}",
+            place.offset, place.stride, span.width
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pattern(len: usize) -> Vec<u8> {
+        (0..len).map(|i| (i * 7 % 251) as u8).collect()
+    }
+
+    #[test]
+    fn i420_round_trip_through_custom_layout() {
+        let (w, h) = (6u32, 4u32);
+        // Y stride 8, U and V stride 4, with padding between planes.
+        let layout = [PlaneLayout { offset: 2, stride: 8 }, PlaneLayout { offset: 40, stride: 4 }, PlaneLayout { offset: 60, stride: 4 }];
+        let src = pattern(80);
+        let frame = Frame::from_bytes(PixelFormat::I420, w, h, &src, &layout).unwrap();
+        let tight = [PlaneLayout { offset: 0, stride: 6 }, PlaneLayout { offset: 24, stride: 3 }, PlaneLayout { offset: 30, stride: 3 }];
+        let mut out = vec![0u8; 36];
+        frame.copy_to(&mut out, Rect { x: 0, y: 0, width: w, height: h }, &tight).unwrap();
+        for row in 0..4 {
+            assert_eq!(&out[row * 6..row * 6 + 6], &src[2 + row * 8..2 + row * 8 + 6]);
+        }
+        for row in 0..2 {
+            assert_eq!(&out[24 + row * 3..27 + row * 3], &src[40 + row * 4..43 + row * 4]);
+            assert_eq!(&out[30 + row * 3..33 + row * 3], &src[60 + row * 4..63 + row * 4]);
+        }
+    }
+
+    #[test]
+    fn sub_rect_of_nv12_and_rgba() {
+        let src = pattern(8 * 4 + 8 * 2);
+        let nv12 = Frame::from_bytes(PixelFormat::NV12, 8, 4, &src, &[PlaneLayout { offset: 0, stride: 8 }, PlaneLayout { offset: 32, stride: 8 }]).unwrap();
+        let mut out = vec![0u8; 4 * 2 + 4];
+        nv12.copy_to(&mut out, Rect { x: 2, y: 2, width: 4, height: 2 }, &[PlaneLayout { offset: 0, stride: 4 }, PlaneLayout { offset: 8, stride: 4 }]).unwrap();
+        assert_eq!(&out[0..4], &src[18..22]);
+        assert_eq!(&out[4..8], &src[26..30]);
+        assert_eq!(&out[8..12], &src[32 + 8 + 2..32 + 8 + 6]);
+
+        let rgba = Frame::from_bytes(PixelFormat::RGBA, 3, 2, &pattern(24), &[PlaneLayout { offset: 0, stride: 12 }]).unwrap();
+        let mut px = vec![0u8; 4];
+        rgba.copy_to(&mut px, Rect { x: 2, y: 1, width: 1, height: 1 }, &[PlaneLayout { offset: 0, stride: 4 }]).unwrap();
+        assert_eq!(px, pattern(24)[20..24]);
+    }
+
+    #[test]
+    fn rejects_short_buffers_and_bad_rects() {
+        let small = vec![0u8; 10];
+        let err = Frame::from_bytes(PixelFormat::RGBA, 4, 4, &small, &[PlaneLayout { offset: 0, stride: 16 }]).err().unwrap();
+        assert_eq!(err.name(), "TypeError");
+        let frame = Frame::alloc(PixelFormat::RGBA, 4, 4).unwrap();
+        let mut out = vec![0u8; 64];
+        let err = frame.copy_to(&mut out, Rect { x: 2, y: 0, width: 4, height: 4 }, &[PlaneLayout { offset: 0, stride: 16 }]).unwrap_err();
+        assert_eq!(err.name(), "RangeError");
+        assert!(Frame::alloc(PixelFormat::I420, 0, 4).is_err());
+    }
+}

@@ -1,0 +1,230 @@
+//! The codec thread. Each codec instance owns one: it receives commands on a
+//! flume queue, owns all FFmpeg state, and reports through a [`Sink`] that
+//! must never block (the Node layer's sink is a Neon Channel).
+//!
+//! Every command carries the *generation* it was issued in. `reset()` and
+//! `close()` bump the shared generation first, so commands and outputs of an
+//! old configuration are skipped rather than processed.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::thread;
+
+use crate::error::{Error, Result};
+
+/// What a codec does; implemented by the video encoder and decoder.
+pub trait Processor: Send + 'static {
+    type Config: Send + 'static;
+    type Input: Send + 'static;
+    type Output: Send + 'static;
+
+    /// Applies a configuration; an error here is NotSupportedError.
+    fn configure(&mut self, config: Self::Config) -> Result<()>;
+    /// Consumes one input, emitting whatever outputs are ready.
+    fn process(&mut self, input: Self::Input, emit: &mut dyn FnMut(Self::Output)) -> Result<()>;
+    /// Emits every pending output and leaves the codec ready for more input.
+    fn flush(&mut self, emit: &mut dyn FnMut(Self::Output)) -> Result<()>;
+    /// Drops the codec state (after reset or close).
+    fn reset(&mut self);
+}
+
+pub enum Command<P: Processor> {
+    Configure(P::Config),
+    Process(P::Input),
+    Flush(u32),
+    Reset,
+}
+
+/// What the worker reports, tagged with the command's generation.
+pub enum Event<O> {
+    /// A Process command was taken off the queue ([[encodeQueueSize]] decrements).
+    Dequeued,
+    Output(O),
+    /// Every output before this one has been sent; the flush with this id may resolve.
+    Flushed(u32),
+    /// The codec failed; the JavaScript side closes it with this error.
+    Error(Error),
+    /// One command is finished (keeps the keep-alive count exact).
+    Done,
+}
+
+pub trait Sink<O>: Send + 'static {
+    fn send(&self, generation: u64, event: Event<O>);
+}
+
+/// The JavaScript-thread side of a worker. Dropping it ends the thread once the
+/// commands already queued have been skipped or run.
+pub struct Worker<P: Processor> {
+    tx: flume::Sender<(u64, Command<P>)>,
+    generation: Arc<AtomicU64>,
+}
+
+impl<P: Processor> Worker<P> {
+    pub fn spawn(name: &str, processor: P, sink: impl Sink<P::Output>) -> std::io::Result<Worker<P>> {
+        crate::init();
+        let (tx, rx) = flume::unbounded::<(u64, Command<P>)>();
+        let generation = Arc::new(AtomicU64::new(0));
+        let current = generation.clone();
+        thread::Builder::new().name(name.into()).spawn(move || run(processor, rx, current, sink))?;
+        Ok(Worker { tx, generation })
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Queues a command in the current generation; returns that generation.
+    /// Fails only if the thread is gone (it then reports nothing more).
+    pub fn send(&self, command: Command<P>) -> Result<u64> {
+        let generation = self.generation();
+        self.tx
+            .send((generation, command))
+            .map_err(|_| Error::InvalidState("The codec thread has stopped".into()))?;
+        Ok(generation)
+    }
+
+    /// Abandons all queued work: later events of older generations are dropped
+    /// by the receiver, queued commands are skipped, and codec state is freed.
+    pub fn reset(&self) -> Result<u64> {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        self.send(Command::Reset)
+    }
+}
+
+fn run<P: Processor>(mut processor: P, rx: flume::Receiver<(u64, Command<P>)>, current: Arc<AtomicU64>, sink: impl Sink<P::Output>) {
+    // The generation whose codec failed: its remaining commands are skipped.
+    let mut failed: Option<u64> = None;
+    while let Ok((generation, command)) = rx.recv() {
+        let stale = generation != current.load(Ordering::SeqCst) || failed == Some(generation);
+        if matches!(command, Command::Process(_)) && !stale {
+            sink.send(generation, Event::Dequeued);
+        }
+        let mut emit = |output| sink.send(generation, Event::Output(output));
+        let result = match command {
+            Command::Reset => {
+                processor.reset();
+                failed = None;
+                Ok(())
+            }
+            _ if stale => Ok(()),
+            Command::Configure(config) => processor.configure(config),
+            Command::Process(input) => processor.process(input, &mut emit),
+            Command::Flush(id) => processor.flush(&mut emit).map(|_| sink.send(generation, Event::Flushed(id))),
+        };
+        if let Err(error) = result {
+            processor.reset();
+            failed = Some(generation);
+            sink.send(generation, Event::Error(error));
+        }
+        sink.send(generation, Event::Done);
+    }
+    processor.reset();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+
+    /// Doubles numbers; fails on negative ones; holds one back until flush.
+    #[derive(Default)]
+    struct Doubler {
+        held: Option<i32>,
+        configured: bool,
+    }
+
+    impl Processor for Doubler {
+        type Config = bool;
+        type Input = i32;
+        type Output = i32;
+        fn configure(&mut self, ok: bool) -> Result<()> {
+            self.configured = ok;
+            ok.then_some(()).ok_or(Error::NotSupported("no".into()))
+        }
+        fn process(&mut self, input: i32, emit: &mut dyn FnMut(i32)) -> Result<()> {
+            if input < 0 {
+                return Err(Error::Encoding("negative".into()));
+            }
+            if let Some(prev) = self.held.replace(input) {
+                emit(prev * 2);
+            }
+            Ok(())
+        }
+        fn flush(&mut self, emit: &mut dyn FnMut(i32)) -> Result<()> {
+            if let Some(prev) = self.held.take() {
+                emit(prev * 2);
+            }
+            Ok(())
+        }
+        fn reset(&mut self) {
+            self.held = None;
+        }
+    }
+
+    struct Collect(mpsc::Sender<(u64, String)>);
+    impl Sink<i32> for Collect {
+        fn send(&self, generation: u64, event: Event<i32>) {
+            let text = match event {
+                Event::Dequeued => "dequeued".to_string(),
+                Event::Output(v) => format!("out {v}"),
+                Event::Flushed(id) => format!("flushed {id}"),
+                Event::Error(e) => format!("error {}", e.name()),
+                Event::Done => "done".to_string(),
+            };
+            let _ = self.0.send((generation, text));
+        }
+    }
+
+    fn events(rx: &mpsc::Receiver<(u64, String)>, n: usize) -> Vec<String> {
+        (0..n).map(|_| {
+            let (g, t) = rx.recv_timeout(std::time::Duration::from_secs(5)).unwrap();
+            format!("{g}:{t}")
+        }).collect()
+    }
+
+    #[test]
+    fn outputs_precede_their_flush_and_errors_skip_the_rest() {
+        let (tx, rx) = mpsc::channel();
+        let worker = Worker::spawn("test", Doubler::default(), Collect(tx)).unwrap();
+        worker.send(Command::Configure(true)).unwrap();
+        worker.send(Command::Process(1)).unwrap();
+        worker.send(Command::Process(2)).unwrap();
+        worker.send(Command::Flush(7)).unwrap();
+        assert_eq!(
+            events(&rx, 9),
+            ["0:done", "0:dequeued", "0:done", "0:dequeued", "0:out 2", "0:done", "0:out 4", "0:flushed 7", "0:done"]
+        );
+        worker.send(Command::Process(-1)).unwrap();
+        assert_eq!(events(&rx, 3), ["0:dequeued", "0:error EncodingError", "0:done"]);
+        worker.send(Command::Process(3)).unwrap();
+        assert_eq!(events(&rx, 1), ["0:done"]);
+    }
+
+    #[test]
+    fn reset_skips_queued_work_of_the_old_generation() {
+        let (tx, rx) = mpsc::channel();
+        let worker = Worker::spawn("test", Doubler::default(), Collect(tx)).unwrap();
+        worker.send(Command::Configure(true)).unwrap();
+        worker.send(Command::Process(5)).unwrap();
+        worker.reset().unwrap();
+        worker.send(Command::Configure(true)).unwrap();
+        worker.send(Command::Process(6)).unwrap();
+        worker.send(Command::Flush(1)).unwrap();
+        let mut got = Vec::new();
+        while !got.last().is_some_and(|e: &String| e.contains("flushed")) {
+            got.extend(events(&rx, 1));
+        }
+        got.extend(events(&rx, 1));
+        let got = got.join(",");
+        assert!(!got.contains("out 10"), "{got}");
+        assert!(got.ends_with("1:dequeued,1:done,1:out 12,1:flushed 1,1:done"), "{got}");
+    }
+
+    #[test]
+    fn unsupported_configuration_is_reported() {
+        let (tx, rx) = mpsc::channel();
+        let worker = Worker::spawn("test", Doubler::default(), Collect(tx)).unwrap();
+        worker.send(Command::Configure(false)).unwrap();
+        assert_eq!(events(&rx, 2), ["0:error NotSupportedError", "0:done"]);
+    }
+}
