@@ -4,7 +4,6 @@
 use std::sync::mpsc;
 use std::time::Duration;
 
-use webcodecs_core::codec_string::VideoCodec;
 use webcodecs_core::video::color::ColorSpace;
 use webcodecs_core::video::decoder::{DecodeInput, DecodedFrame, DecoderConfig, VideoDecoder};
 use webcodecs_core::video::encoder::{BitrateMode, EncodeInput, EncodedChunk, EncoderConfig, VideoEncoder};
@@ -67,10 +66,11 @@ fn encode(annexb: bool, frames: u32) -> Vec<EncodedChunk> {
     let (tx, rx) = mpsc::channel();
     let worker = Worker::spawn("enc", VideoEncoder::default(), ToChannel(tx)).unwrap();
     let config = EncoderConfig {
-        codec: VideoCodec::parse("avc1.42001f").unwrap(),
+        codec: "avc1.42001f".into(),
         width: W, height: H, display_width: W, display_height: H,
         bitrate: Some(2_000_000), framerate: Some(30.0),
         bitrate_mode: BitrateMode::Variable, realtime: false, annexb,
+        prefer_hardware: false, keep_alpha: false, scalability_mode: None,
     };
     worker.send(Command::Configure(config)).unwrap();
     for i in 0..frames {
@@ -87,8 +87,8 @@ fn encode(annexb: bool, frames: u32) -> Vec<EncodedChunk> {
 fn decode(description: Option<Vec<u8>>, chunks: Vec<(Vec<u8>, i64, Option<i64>)>) -> Vec<DecodedFrame> {
     let (tx, rx) = mpsc::channel();
     let worker = Worker::spawn("dec", VideoDecoder::default(), ToChannel(tx)).unwrap();
-    let codec = VideoCodec::parse("avc1.64000d").unwrap();
-    worker.send(Command::Configure(DecoderConfig { codec, description, optimize_for_latency: false })).unwrap();
+    let codec = "avc1.64000d".into();
+    worker.send(Command::Configure(DecoderConfig { codec, description, optimize_for_latency: false, prefer_hardware: false })).unwrap();
     for (data, timestamp, duration) in chunks {
         worker.send(Command::Process(DecodeInput { data, timestamp, duration })).unwrap();
     }

@@ -17,9 +17,12 @@ use crate::worker::Processor;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DecoderConfig {
-    pub codec: VideoCodec,
+    /// The codec string as given; parsed when the decoder opens.
+    pub codec: String,
     pub description: Option<Vec<u8>>,
     pub optimize_for_latency: bool,
+    /// `hardwareAcceleration == "prefer-hardware"` (this build has none).
+    pub prefer_hardware: bool,
 }
 
 pub struct DecodeInput {
@@ -94,7 +97,10 @@ impl VideoDecoder {
 }
 
 fn open_decoder(config: &DecoderConfig) -> Result<(CodecContext, Option<usize>)> {
-    let VideoCodec::H264(_) = config.codec;
+    let VideoCodec::H264(_) = VideoCodec::parse(&config.codec)?;
+    if config.prefer_hardware {
+        return Err(Error::NotSupported("This build has no hardware decoders".into()));
+    }
     let length_size = match &config.description {
         Some(d) => Some(h264::avcc_length_size(d).ok_or_else(|| Error::NotSupported("The description is not an AVCDecoderConfigurationRecord".into()))?),
         None => None,

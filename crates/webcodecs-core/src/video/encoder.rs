@@ -22,11 +22,14 @@ const H264_ENCODERS: [&str; 2] = ["libx264", "libopenh264"];
 pub enum BitrateMode {
     Variable,
     Constant,
+    Quantizer,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct EncoderConfig {
-    pub codec: VideoCodec,
+    /// The codec string as given; parsed when the encoder opens, so a bad one
+    /// is reported like any other unsupported configuration.
+    pub codec: String,
     pub width: u32,
     pub height: u32,
     pub display_width: u32,
@@ -37,6 +40,11 @@ pub struct EncoderConfig {
     pub realtime: bool,
     /// `avc.format == "annexb"`.
     pub annexb: bool,
+    /// `hardwareAcceleration == "prefer-hardware"` (this build has none).
+    pub prefer_hardware: bool,
+    /// `alpha == "keep"` (H.264 carries no alpha).
+    pub keep_alpha: bool,
+    pub scalability_mode: Option<String>,
 }
 
 /// One `encode()` call: a reference to the caller's frame and its options.
@@ -72,6 +80,7 @@ pub struct EncodedChunk {
 
 struct Open {
     ctx: CodecContext,
+    h264: H264Codec,
     color: ColorSpace,
     /// Frames sent since the context was opened.
     sent: u64,
@@ -153,7 +162,7 @@ impl VideoEncoder {
             let (pts, flags) = unsafe { ((*packet.as_ptr()).pts, (*packet.as_ptr()).flags) };
             let (timestamp, duration) = self.pending.remove(&pts).unwrap_or((pts, None));
             let config = self.config.as_ref().expect("configured");
-            let chunk = package(config, open, packet.data(), flags & ffi::AV_PKT_FLAG_KEY as i32 != 0, timestamp, duration, &mut self.last_parameter_sets);
+            let chunk = package(open.h264, config, open, packet.data(), flags & ffi::AV_PKT_FLAG_KEY as i32 != 0, timestamp, duration, &mut self.last_parameter_sets);
             packet.unref();
             emit(chunk);
         }
@@ -163,6 +172,7 @@ impl VideoEncoder {
 /// Frames the encoder's Annex B packet as the configuration asks and attaches
 /// the decoder config when the parameter sets are new.
 fn package(
+    requested: H264Codec,
     config: &EncoderConfig,
     open: &Open,
     data: &[u8],
@@ -171,7 +181,6 @@ fn package(
     duration: Option<i64>,
     last_parameter_sets: &mut Option<Vec<Vec<u8>>>,
 ) -> EncodedChunk {
-    let VideoCodec::H264(requested) = config.codec;
     let nals = h264::split_annexb(data);
     let sps: Vec<&[u8]> = nals.iter().copied().filter(|n| h264::nal_type(n) == h264::NAL_SPS).collect();
     let pps: Vec<&[u8]> = nals.iter().copied().filter(|n| h264::nal_type(n) == h264::NAL_PPS).collect();
@@ -225,7 +234,19 @@ fn profile_settings(codec: &H264Codec) -> Result<(&'static str, ffi::AVPixelForm
 }
 
 fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
-    let VideoCodec::H264(h264) = config.codec;
+    let VideoCodec::H264(h264) = VideoCodec::parse(&config.codec)?;
+    if config.prefer_hardware {
+        return Err(Error::NotSupported("This build has no hardware encoders".into()));
+    }
+    if config.keep_alpha {
+        return Err(Error::NotSupported("H.264 cannot carry alpha".into()));
+    }
+    if let Some(mode) = config.scalability_mode.as_deref().filter(|m| *m != "L1T1") {
+        return Err(Error::NotSupported(format!("Scalability mode {mode} is not supported for H.264")));
+    }
+    if config.bitrate_mode == BitrateMode::Quantizer {
+        return Err(Error::NotSupported("bitrateMode \"quantizer\" is not supported for H.264 yet".into()));
+    }
     let (w, h) = (config.width, config.height);
     if w % 2 != 0 || h % 2 != 0 {
         return Err(Error::NotSupported(format!("H.264 needs an even width and height, got {w}x{h}")));
@@ -291,7 +312,7 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
         ctx.raw().level = h264.level_idc as i32;
     }
     ctx.open(codec, &options)?;
-    Ok(Open { ctx, color: color.clone(), sent: 0 })
+    Ok(Open { ctx, h264, color: color.clone(), sent: 0 })
 }
 
 fn sample_aspect(config: &EncoderConfig) -> ffi::AVRational {

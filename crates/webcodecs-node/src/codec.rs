@@ -1,0 +1,171 @@
+//! What the encoder and decoder handles share: the worker, the Channel that
+//! carries its events to JavaScript, keep-alive, and the dispatch function.
+//!
+//! Events go to one JavaScript `dispatch(id, generation, kind, payload)` per
+//! addon instance (a [`LocalKey`], so worker_threads each have their own). The
+//! worker holds no JavaScript value, so an idle codec nobody references can be
+//! collected, which drops its [`Worker`] and ends its thread.
+
+use std::cell::RefCell;
+
+use neon::prelude::*;
+use neon::thread::LocalKey;
+use webcodecs_core::worker::{Command, Event, Processor, Sink, Worker};
+use webcodecs_core::Error;
+
+use crate::errors::{self, OrThrow};
+
+static DISPATCH: LocalKey<Root<JsFunction>> = LocalKey::new();
+
+pub const DEQUEUED: f64 = 0.0;
+pub const OUTPUT: f64 = 1.0;
+pub const FLUSHED: f64 = 2.0;
+pub const ERROR: f64 = 3.0;
+pub const DONE: f64 = 4.0;
+
+pub fn set_dispatch(mut cx: FunctionContext) -> JsResult<JsUndefined> {
+    let f = cx.argument::<JsFunction>(0)?.root(&mut cx);
+    DISPATCH.get_or_init(&mut cx, || f);
+    Ok(cx.undefined())
+}
+
+/// Converts one output to JavaScript, on the JavaScript thread.
+pub type Convert<O> = for<'a> fn(&mut Cx<'a>, O) -> JsResult<'a, JsValue>;
+
+struct ChannelSink<O> {
+    channel: Channel,
+    id: f64,
+    convert: Convert<O>,
+}
+
+impl<O: Send + 'static> Sink<O> for ChannelSink<O> {
+    fn send(&self, generation: u64, event: Event<O>) {
+        let (id, convert) = (self.id, self.convert);
+        // try_send fails only while the environment shuts down; nothing is
+        // listening then.
+        let _ = self.channel.try_send(move |mut cx| {
+            let (kind, payload) = match event {
+                Event::Dequeued => (DEQUEUED, cx.undefined().upcast()),
+                Event::Output(output) => (OUTPUT, convert(&mut cx, output)?),
+                Event::Flushed(flush) => (FLUSHED, cx.number(flush).upcast()),
+                Event::Error(error) => (ERROR, errors::describe(&mut cx, &error)?.upcast()),
+                Event::Done => (DONE, cx.undefined().upcast()),
+            };
+            let Some(dispatch) = DISPATCH.get(&mut cx) else { return Ok(()) };
+            let dispatch = dispatch.to_inner(&mut cx);
+            let this = cx.undefined();
+            let args = [cx.number(id).upcast::<JsValue>(), cx.number(generation as f64).upcast(), cx.number(kind).upcast(), payload];
+            dispatch.call(&mut cx, this, args)?;
+            Ok(())
+        });
+    }
+}
+
+pub struct CodecHandle<P: Processor> {
+    worker: RefCell<Option<Worker<P>>>,
+    /// The JavaScript-side reference of the shared Channel: referenced while
+    /// the codec has work in flight, so the process stays up for its outputs.
+    channel: RefCell<Channel>,
+}
+
+impl<P: Processor> Finalize for CodecHandle<P> {}
+
+pub type BoxedCodec<P> = JsBox<CodecHandle<P>>;
+
+pub fn create<'a, P: Processor>(cx: &mut FunctionContext<'a>, name: &str, processor: P, convert: Convert<P::Output>) -> JsResult<'a, BoxedCodec<P>> {
+    let id = cx.argument::<JsNumber>(0)?.value(cx);
+    let mut channel = cx.channel();
+    channel.unref(cx);
+    let sink = ChannelSink { channel: channel.clone(), id, convert };
+    let worker = Worker::spawn(name, processor, sink).map_err(|e| Error::Encoding(format!("Cannot start the codec thread: {e}"))).or_throw(cx)?;
+    Ok(cx.boxed(CodecHandle { worker: RefCell::new(Some(worker)), channel: RefCell::new(channel) }))
+}
+
+/// Queues a command; returns its generation.
+pub fn send<'a, P: Processor>(cx: &mut FunctionContext<'a>, handle: &CodecHandle<P>, command: Command<P>) -> JsResult<'a, JsNumber> {
+    let generation = match handle.worker.borrow().as_ref() {
+        Some(worker) => worker.send(command),
+        None => Err(Error::InvalidState("The codec is closed".into())),
+    }
+    .or_throw(cx)?;
+    Ok(cx.number(generation as f64))
+}
+
+/// `reset(handle)`: abandons queued work; returns the new generation.
+pub fn reset<'a, P: Processor>(mut cx: FunctionContext<'a>) -> JsResult<'a, JsNumber> {
+    let handle = cx.argument::<BoxedCodec<P>>(0)?;
+    let generation = match handle.worker.borrow().as_ref() {
+        Some(worker) => worker.reset(),
+        None => Err(Error::InvalidState("The codec is closed".into())),
+    }
+    .or_throw(&mut cx)?;
+    Ok(cx.number(generation as f64))
+}
+
+/// `close(handle)`: abandons queued work and lets the thread end.
+pub fn close<'a, P: Processor>(mut cx: FunctionContext<'a>) -> JsResult<'a, JsUndefined> {
+    let handle = cx.argument::<BoxedCodec<P>>(0)?;
+    if let Some(worker) = handle.worker.borrow_mut().take() {
+        let _ = worker.reset();
+    }
+    Ok(cx.undefined())
+}
+
+/// `keepAlive(handle, busy)`: whether the codec holds the event loop open.
+pub fn keep_alive<'a, P: Processor>(mut cx: FunctionContext<'a>) -> JsResult<'a, JsUndefined> {
+    let handle = cx.argument::<BoxedCodec<P>>(0)?;
+    let busy = cx.argument::<JsBoolean>(1)?.value(&mut cx);
+    let mut channel = handle.channel.borrow_mut();
+    if busy {
+        channel.reference(&mut cx);
+    } else {
+        channel.unref(&mut cx);
+    }
+    Ok(cx.undefined())
+}
+
+/// Runs a support check off the JavaScript thread; the promise resolves with
+/// null when supported, or the reason it is not.
+pub fn check_support<'a, C: Send + 'static>(cx: &mut FunctionContext<'a>, config: C, check: fn(&C) -> webcodecs_core::Result<()>) -> JsResult<'a, JsPromise> {
+    let (deferred, promise) = cx.promise();
+    let channel = cx.channel();
+    std::thread::Builder::new()
+        .name("webcodecs-support".into())
+        .spawn(move || {
+            let result = check(&config);
+            deferred.settle_with(&channel, move |mut cx| match result {
+                Ok(()) => Ok(cx.null().upcast::<JsValue>()),
+                Err(e) => Ok(cx.string(e.to_string()).upcast()),
+            });
+        })
+        .map_err(|e| Error::Encoding(format!("Cannot start a thread: {e}")))
+        .or_throw(cx)?;
+    Ok(promise)
+}
+
+// Small readers for the plain, validated objects lib/ passes in.
+
+pub fn get_string<'a>(cx: &mut impl Context<'a>, obj: Handle<'a, JsObject>, key: &str) -> NeonResult<String> {
+    Ok(obj.get::<JsString, _, _>(cx, key)?.value(cx))
+}
+
+pub fn get_opt_string<'a>(cx: &mut impl Context<'a>, obj: Handle<'a, JsObject>, key: &str) -> NeonResult<Option<String>> {
+    Ok(obj.get_opt::<JsString, _, _>(cx, key)?.map(|s| s.value(cx)))
+}
+
+pub fn get_number<'a>(cx: &mut impl Context<'a>, obj: Handle<'a, JsObject>, key: &str) -> NeonResult<f64> {
+    Ok(obj.get::<JsNumber, _, _>(cx, key)?.value(cx))
+}
+
+pub fn get_opt_number<'a>(cx: &mut impl Context<'a>, obj: Handle<'a, JsObject>, key: &str) -> NeonResult<Option<f64>> {
+    Ok(obj.get_opt::<JsNumber, _, _>(cx, key)?.map(|n| n.value(cx)))
+}
+
+pub fn get_bool<'a>(cx: &mut impl Context<'a>, obj: Handle<'a, JsObject>, key: &str) -> NeonResult<bool> {
+    Ok(obj.get_opt::<JsBoolean, _, _>(cx, key)?.map(|b| b.value(cx)).unwrap_or(false))
+}
+
+/// Reads a number argument that may be null/undefined.
+pub fn opt_number_arg(cx: &mut FunctionContext, i: usize) -> NeonResult<Option<f64>> {
+    Ok(cx.argument_opt(i).and_then(|v| v.downcast::<JsNumber, _>(cx).ok()).map(|n| n.value(cx)))
+}

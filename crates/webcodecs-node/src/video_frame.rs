@@ -1,0 +1,140 @@
+//! VideoFrame's native half: a boxed frame reference. clone() takes another
+//! reference to the same pixels; close() drops this one at once (the
+//! finalizer covers frames that are never closed).
+
+use std::cell::RefCell;
+
+use neon::prelude::*;
+use neon::types::buffer::TypedArray;
+use webcodecs_core::video::color::ColorSpace;
+use webcodecs_core::video::frame::{Frame, FrameInfo, PlaneLayout, Rect};
+use webcodecs_core::video::pixel::PixelFormat;
+use webcodecs_core::Error;
+
+use crate::errors::OrThrow;
+
+pub struct FrameHandle(RefCell<Option<Frame>>);
+
+impl Finalize for FrameHandle {}
+
+pub type BoxedFrame = JsBox<FrameHandle>;
+
+pub fn register(cx: &mut ModuleContext) -> NeonResult<()> {
+    cx.export_function("frameFromBytes", from_bytes)?;
+    cx.export_function("frameClone", clone)?;
+    cx.export_function("frameClose", close)?;
+    cx.export_function("frameCopyTo", copy_to)?;
+    Ok(())
+}
+
+pub fn boxed<'a>(cx: &mut impl Context<'a>, frame: Frame) -> Handle<'a, BoxedFrame> {
+    cx.boxed(FrameHandle(RefCell::new(Some(frame))))
+}
+
+/// A new reference to the pixels of an open frame.
+pub fn reference<'a>(cx: &mut impl Context<'a>, handle: &FrameHandle) -> NeonResult<Frame> {
+    handle.0.borrow().as_ref().map(Frame::new_ref).ok_or_else(|| Error::InvalidState("The VideoFrame is closed".into())).or_throw(cx)
+}
+
+fn numbers(cx: &mut FunctionContext, i: usize) -> NeonResult<Vec<f64>> {
+    let array = cx.argument::<JsArray>(i)?.to_vec(cx)?;
+    array.into_iter().map(|v| Ok(v.downcast_or_throw::<JsNumber, _>(cx)?.value(cx))).collect()
+}
+
+fn layout(cx: &mut FunctionContext, i: usize) -> NeonResult<Vec<PlaneLayout>> {
+    Ok(numbers(cx, i)?.chunks(2).map(|p| PlaneLayout { offset: p[0] as usize, stride: p.get(1).copied().unwrap_or(0.0) as usize }).collect())
+}
+
+fn rect(cx: &mut FunctionContext, i: usize) -> NeonResult<Rect> {
+    let r = numbers(cx, i)?;
+    if r.len() != 4 {
+        return cx.throw_type_error("rect needs 4 numbers");
+    }
+    Ok(Rect { x: r[0] as u32, y: r[1] as u32, width: r[2] as u32, height: r[3] as u32 })
+}
+
+/// `frameFromBytes(bytes, format, codedWidth, codedHeight, layout)`.
+fn from_bytes(mut cx: FunctionContext) -> JsResult<BoxedFrame> {
+    let bytes = cx.argument::<JsTypedArray<u8>>(0)?;
+    let format_name = cx.argument::<JsString>(1)?.value(&mut cx);
+    let width = cx.argument::<JsNumber>(2)?.value(&mut cx) as u32;
+    let height = cx.argument::<JsNumber>(3)?.value(&mut cx) as u32;
+    let layout = layout(&mut cx, 4)?;
+    let format = PixelFormat::from_name(&format_name).ok_or_else(|| Error::Type(format!("Unknown pixel format '{format_name}'"))).or_throw(&mut cx)?;
+    let frame = Frame::from_bytes(format, width, height, bytes.as_slice(&cx), &layout).or_throw(&mut cx)?;
+    Ok(boxed(&mut cx, frame))
+}
+
+fn clone(mut cx: FunctionContext) -> JsResult<BoxedFrame> {
+    let handle = cx.argument::<BoxedFrame>(0)?;
+    let frame = reference(&mut cx, &handle)?;
+    Ok(boxed(&mut cx, frame))
+}
+
+fn close(mut cx: FunctionContext) -> JsResult<JsUndefined> {
+    let handle = cx.argument::<BoxedFrame>(0)?;
+    handle.0.borrow_mut().take();
+    Ok(cx.undefined())
+}
+
+/// `frameCopyTo(handle, dest, rect, layout)`: a plain copy of rows into the
+/// caller's buffer, so it runs synchronously.
+fn copy_to(mut cx: FunctionContext) -> JsResult<JsUndefined> {
+    let handle = cx.argument::<BoxedFrame>(0)?;
+    let mut dest = cx.argument::<JsTypedArray<u8>>(1)?;
+    let rect = rect(&mut cx, 2)?;
+    let layout = layout(&mut cx, 3)?;
+    let borrowed = handle.0.borrow();
+    let Some(frame) = borrowed.as_ref() else {
+        return Err(Error::InvalidState("The VideoFrame is closed".into())).or_throw(&mut cx);
+    };
+    let result = frame.copy_to(dest.as_mut_slice(&mut cx), rect, &layout);
+    result.or_throw(&mut cx)?;
+    Ok(cx.undefined())
+}
+
+/// The JavaScript view of a frame's properties.
+pub fn info_object<'a>(cx: &mut Cx<'a>, info: &FrameInfo) -> JsResult<'a, JsObject> {
+    let obj = cx.empty_object();
+    let format = cx.string(info.format.name());
+    obj.set(cx, "format", format)?;
+    let (w, h) = (cx.number(info.coded_width), cx.number(info.coded_height));
+    obj.set(cx, "codedWidth", w)?;
+    obj.set(cx, "codedHeight", h)?;
+    let visible = cx.empty_array();
+    for (i, v) in [info.visible.x, info.visible.y, info.visible.width, info.visible.height].into_iter().enumerate() {
+        let n = cx.number(v);
+        visible.set(cx, i as u32, n)?;
+    }
+    obj.set(cx, "visibleRect", visible)?;
+    let color = color_object(cx, &info.color)?;
+    obj.set(cx, "colorSpace", color)?;
+    Ok(obj)
+}
+
+pub fn color_object<'a>(cx: &mut Cx<'a>, color: &ColorSpace) -> JsResult<'a, JsObject> {
+    let obj = cx.empty_object();
+    for (key, value) in [("primaries", color.primaries), ("transfer", color.transfer), ("matrix", color.matrix)] {
+        let v: Handle<JsValue> = match value {
+            Some(s) => cx.string(s).upcast(),
+            None => cx.null().upcast(),
+        };
+        obj.set(cx, key, v)?;
+    }
+    let full: Handle<JsValue> = match color.full_range {
+        Some(b) => cx.boolean(b).upcast(),
+        None => cx.null().upcast(),
+    };
+    obj.set(cx, "fullRange", full)?;
+    Ok(obj)
+}
+
+/// Reads a `{primaries, transfer, matrix, fullRange}` object (or null).
+pub fn color_from<'a>(cx: &mut FunctionContext<'a>, value: Handle<'a, JsValue>) -> NeonResult<ColorSpace> {
+    let Ok(obj) = value.downcast::<JsObject, _>(cx) else { return Ok(ColorSpace::default()) };
+    let primaries = crate::codec::get_opt_string(cx, obj, "primaries")?;
+    let transfer = crate::codec::get_opt_string(cx, obj, "transfer")?;
+    let matrix = crate::codec::get_opt_string(cx, obj, "matrix")?;
+    let full_range = obj.get_opt::<JsBoolean, _, _>(cx, "fullRange")?.map(|b| b.value(cx));
+    Ok(ColorSpace::from_names(primaries.as_deref(), transfer.as_deref(), matrix.as_deref(), full_range))
+}

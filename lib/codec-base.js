@@ -1,0 +1,201 @@
+'use strict';
+// What VideoEncoder and VideoDecoder share: the codec state machine, the
+// queue size and its coalesced `dequeue` event, pending flush promises,
+// reset/close, and the bookkeeping that keeps the process alive exactly while
+// a codec has work in flight.
+const native = require('./native');
+const webidl = require('./webidl');
+const { domException, fromNative, reportError, typeError } = require('./errors');
+
+const DEQUEUED = 0;
+const OUTPUT = 1;
+const FLUSHED = 2;
+const ERROR = 3;
+const DONE = 4;
+
+/** Codecs with commands in flight, by id. Idle codecs are not held, so they can be collected. */
+const busy = new Map();
+let nextId = 1;
+
+native.setDispatch((id, generation, kind, payload) => {
+  const core = busy.get(id);
+  if (core !== undefined) core.event(generation, kind, payload);
+});
+
+function callback(value, member) {
+  if (typeof value !== 'function') throw typeError(`Expected a function for \`${member}\` but received ${webidl.describe(value)}`);
+  return value;
+}
+
+/**
+ * The shared half of a codec. `ops` are the addon functions for one kind of
+ * codec; `onOutput(payload)` turns an addon output into the user's output
+ * call; `discard(payload)` frees an output that arrives after a reset.
+ */
+class CodecCore {
+  state = 'unconfigured';
+  queueSize = 0;
+  #owner;
+  #ops;
+  #onOutput;
+  #discard;
+  #errorCallback;
+  #id = nextId++;
+  #handle;
+  #generation = 0;
+  #inflight = 0;
+  #dequeueScheduled = false;
+  #flushes = new Map();
+  #nextFlush = 1;
+
+  constructor(owner, ops, errorCallback, onOutput, discard) {
+    this.#owner = owner;
+    this.#ops = ops;
+    this.#errorCallback = errorCallback;
+    this.#onOutput = onOutput;
+    this.#discard = discard;
+    this.#handle = ops.create(this.#id);
+  }
+
+  /** Queues one command (a function of the native handle returning its generation). */
+  send(command) {
+    this.#generation = command(this.#handle);
+    if (this.#inflight++ === 0) {
+      busy.set(this.#id, this);
+      this.#ops.keepAlive(this.#handle, true);
+    }
+  }
+
+  event(generation, kind, payload) {
+    if (kind === DONE) {
+      if (--this.#inflight === 0) {
+        busy.delete(this.#id);
+        this.#ops.keepAlive(this.#handle, false);
+      }
+      return;
+    }
+    if (generation !== this.#generation || this.state === 'closed') {
+      if (kind === OUTPUT) this.#discard(payload);
+      return;
+    }
+    switch (kind) {
+      case DEQUEUED:
+        this.queueSize--;
+        this.scheduleDequeue();
+        break;
+      case OUTPUT:
+        this.#onOutput(payload);
+        break;
+      case FLUSHED: {
+        const flush = this.#flushes.get(payload);
+        this.#flushes.delete(payload);
+        flush?.resolve();
+        break;
+      }
+      case ERROR:
+        this.close(fromNative(payload));
+        break;
+    }
+  }
+
+  /** "Schedule Dequeue Event": at most one event per task. */
+  scheduleDequeue() {
+    if (this.#dequeueScheduled) return;
+    this.#dequeueScheduled = true;
+    setImmediate(() => {
+      this.#dequeueScheduled = false;
+      this.#owner.dispatchEvent(new Event('dequeue'));
+    });
+  }
+
+  requireState(state, method) {
+    if (this.state !== state) {
+      throw domException(`Cannot call ${method}() on a codec that is ${this.state}`, 'InvalidStateError', this.#owner[method]);
+    }
+  }
+
+  requireNotClosed(method) {
+    if (this.state === 'closed') throw domException(`Cannot call ${method}() on a closed codec`, 'InvalidStateError', this.#owner[method]);
+  }
+
+  configure(config) {
+    if (this.state === 'closed') throw domException('Cannot call configure() on a closed codec', 'InvalidStateError', this.#owner.configure);
+    this.state = 'configured';
+    this.send((h) => this.#ops.configure(h, config));
+  }
+
+  flush() {
+    if (this.state !== 'configured') {
+      return Promise.reject(domException(`Cannot call flush() on a codec that is ${this.state}`, 'InvalidStateError'));
+    }
+    const id = this.#nextFlush++;
+    const promise = new Promise((resolve, reject) => this.#flushes.set(id, { resolve, reject }));
+    this.send((h) => this.#ops.flush(h, id));
+    return promise;
+  }
+
+  /** "Reset" with `exception` (AbortError from reset() and close()). */
+  reset(exception = domException('The codec was reset', 'AbortError')) {
+    if (this.state === 'closed') throw domException('Cannot call reset() on a closed codec', 'InvalidStateError', this.#owner.reset);
+    this.state = 'unconfigured';
+    this.send((h) => this.#ops.reset(h));
+    this.#abandon(exception);
+  }
+
+  #abandon(exception) {
+    if (this.queueSize > 0) {
+      this.queueSize = 0;
+      this.scheduleDequeue();
+    }
+    const flushes = [...this.#flushes.values()];
+    this.#flushes.clear();
+    for (const flush of flushes) flush.reject(exception);
+  }
+
+  /** "Close" with `exception`; the error callback hears of anything but AbortError. */
+  close(exception = domException('The codec was closed', 'AbortError')) {
+    if (this.state === 'closed') return;
+    this.state = 'unconfigured';
+    this.#abandon(exception);
+    this.state = 'closed';
+    this.#ops.close(this.#handle);
+    busy.delete(this.#id);
+    this.#inflight = 0;
+    this.#ops.keepAlive(this.#handle, false);
+    if (exception.name !== 'AbortError') this.callback(this.#errorCallback, exception);
+  }
+
+  /** Runs a user callback; an exception it throws is reported, not swallowed. */
+  callback(fn, ...args) {
+    try {
+      fn(...args);
+    } catch (error) {
+      reportError(error);
+    }
+  }
+}
+
+/** Adds an `on<type>` EventHandler attribute to a class extending EventTarget. */
+function defineEventHandler(cls, type) {
+  const handlers = new WeakMap();
+  Object.defineProperty(cls.prototype, `on${type}`, {
+    configurable: true,
+    enumerable: true,
+    get() {
+      return handlers.get(this)?.value ?? null;
+    },
+    set(value) {
+      let entry = handlers.get(this);
+      if (entry === undefined) {
+        entry = { value: null };
+        handlers.set(this, entry);
+        this.addEventListener(type, (event) => {
+          if (typeof entry.value === 'function') entry.value.call(this, event);
+        });
+      }
+      entry.value = typeof value === 'function' || (typeof value === 'object' && value !== null) ? value : null;
+    },
+  });
+}
+
+module.exports = { CodecCore, callback, defineEventHandler };

@@ -1,0 +1,157 @@
+'use strict';
+const native = require('./native');
+const webidl = require('./webidl');
+const { typeError, domException } = require('./errors');
+const { CodecCore, callback, defineEventHandler } = require('./codec-base');
+const { VideoFrame, frameHandle, frameState } = require('./video-frame');
+const { EncodedVideoChunk } = require('./encoded-video-chunk');
+
+const HARDWARE = ['no-preference', 'prefer-hardware', 'prefer-software'];
+const ALPHA = ['keep', 'discard'];
+const BITRATE_MODES = ['constant', 'variable', 'quantizer'];
+const LATENCY_MODES = ['quality', 'realtime'];
+const AVC_FORMATS = ['annexb', 'avc'];
+
+const OPS = {
+  create: native.encoderCreate,
+  configure: native.encoderConfigure,
+  flush: native.encoderFlush,
+  reset: native.encoderReset,
+  close: native.encoderClose,
+  keepAlive: native.encoderKeepAlive,
+};
+
+/**
+ * VideoEncoderConfig → `{clone, config}`: the recognised members as the
+ * specification clones them, and the normalised config for the addon.
+ * Throws TypeError when the config is not *valid*.
+ */
+function parseConfig(value) {
+  const d = webidl.dictionary(value, 'VideoEncoderConfig');
+  const clone = {};
+  clone.codec = webidl.domString(webidl.required(d, 'codec', 'VideoEncoderConfig'), 'codec');
+  clone.width = webidl.unsignedLong(webidl.required(d, 'width', 'VideoEncoderConfig'), 'width');
+  clone.height = webidl.unsignedLong(webidl.required(d, 'height', 'VideoEncoderConfig'), 'height');
+  if (d.displayWidth !== undefined) clone.displayWidth = webidl.unsignedLong(d.displayWidth, 'displayWidth');
+  if (d.displayHeight !== undefined) clone.displayHeight = webidl.unsignedLong(d.displayHeight, 'displayHeight');
+  if (d.bitrate !== undefined) clone.bitrate = webidl.unsignedLongLong(d.bitrate, 'bitrate');
+  if (d.framerate !== undefined) clone.framerate = webidl.double(d.framerate, 'framerate');
+  clone.hardwareAcceleration = d.hardwareAcceleration === undefined ? 'no-preference' : webidl.enumeration(d.hardwareAcceleration, 'hardwareAcceleration', HARDWARE);
+  clone.alpha = d.alpha === undefined ? 'discard' : webidl.enumeration(d.alpha, 'alpha', ALPHA);
+  if (d.scalabilityMode !== undefined) clone.scalabilityMode = webidl.domString(d.scalabilityMode, 'scalabilityMode');
+  clone.bitrateMode = d.bitrateMode === undefined ? 'variable' : webidl.enumeration(d.bitrateMode, 'bitrateMode', BITRATE_MODES);
+  clone.latencyMode = d.latencyMode === undefined ? 'quality' : webidl.enumeration(d.latencyMode, 'latencyMode', LATENCY_MODES);
+  if (d.contentHint !== undefined) clone.contentHint = webidl.domString(d.contentHint, 'contentHint');
+  if (d.avc !== undefined) {
+    const avc = webidl.dictionary(d.avc, '`avc`');
+    clone.avc = { format: avc.format === undefined ? 'avc' : webidl.enumeration(avc.format, 'avc.format', AVC_FORMATS) };
+  }
+  // "valid VideoEncoderConfig"
+  if (clone.codec.trim() === '') throw typeError('`codec` must not be empty');
+  if (clone.width === 0 || clone.height === 0) throw typeError(`\`width\` and \`height\` must be non-zero, got ${clone.width}x${clone.height}`);
+  if (clone.displayWidth === 0 || clone.displayHeight === 0) throw typeError('`displayWidth` and `displayHeight` must be non-zero');
+  if (clone.framerate !== undefined && !(clone.framerate > 0)) throw typeError(`\`framerate\` must be positive, got ${clone.framerate}`);
+  const config = {
+    ...clone,
+    displayWidth: clone.displayWidth ?? clone.width,
+    displayHeight: clone.displayHeight ?? clone.height,
+    avcFormat: clone.avc?.format ?? 'avc',
+  };
+  return { clone, config };
+}
+
+function decoderConfigOf(out) {
+  const c = out.decoderConfig;
+  const config = {
+    codec: c.codec,
+    codedWidth: c.codedWidth,
+    codedHeight: c.codedHeight,
+    displayAspectWidth: c.displayAspectWidth,
+    displayAspectHeight: c.displayAspectHeight,
+  };
+  if (c.description !== undefined) config.description = c.description;
+  const color = Object.fromEntries(Object.entries(c.colorSpace).filter(([, v]) => v !== null));
+  if (Object.keys(color).length > 0) config.colorSpace = color;
+  return config;
+}
+
+class VideoEncoder extends EventTarget {
+  #core;
+  #output;
+
+  constructor(init) {
+    super();
+    const d = webidl.dictionary(init, 'VideoEncoderInit');
+    this.#output = callback(webidl.required(d, 'output', 'VideoEncoderInit'), 'output');
+    const error = callback(webidl.required(d, 'error', 'VideoEncoderInit'), 'error');
+    this.#core = new CodecCore(this, OPS, error, (out) => this.#emit(out), () => {});
+  }
+
+  get state() { return this.#core.state; }
+  get encodeQueueSize() { return this.#core.queueSize; }
+
+  configure(config) {
+    const { config: parsed } = parseConfig(config);
+    this.#core.configure(parsed);
+  }
+
+  encode(frame, options) {
+    if (!(frame instanceof VideoFrame)) throw typeError(`Expected a VideoFrame but received ${webidl.describe(frame)}`, this.encode);
+    const handle = frameHandle(frame);
+    if (handle === null) throw typeError('The VideoFrame is closed (detached)', this.encode);
+    this.#core.requireState('configured', 'encode');
+    const o = webidl.dictionary(options, 'VideoEncoderEncodeOptions');
+    const keyFrame = webidl.boolean(o.keyFrame);
+    if (o.avc !== undefined) {
+      const avc = webidl.dictionary(o.avc, '`avc`');
+      if (avc.quantizer !== undefined && avc.quantizer !== null) webidl.unsignedShort(avc.quantizer, 'avc.quantizer');
+    }
+    const { visible, colorSpace, timestamp, duration } = frameState(frame);
+    const rect = [visible.x, visible.y, visible.width, visible.height];
+    this.#core.queueSize++;
+    // The addon takes its own reference to the pixels ("Clone VideoFrame"), so
+    // the caller may close the frame as soon as this returns.
+    this.#core.send((h) => native.encoderEncode(h, handle, rect, colorSpace, timestamp, duration, keyFrame));
+  }
+
+  flush() {
+    return this.#core.flush();
+  }
+
+  reset() {
+    this.#core.reset();
+  }
+
+  close() {
+    this.#core.requireNotClosed('close');
+    this.#core.close();
+  }
+
+  #emit(out) {
+    const chunk = new EncodedVideoChunk({
+      type: out.type,
+      timestamp: out.timestamp,
+      duration: out.duration,
+      data: out.data,
+      transfer: [out.data],
+    });
+    const metadata = out.decoderConfig === undefined ? {} : { decoderConfig: decoderConfigOf(out) };
+    this.#core.callback(this.#output, chunk, metadata);
+  }
+
+  static isConfigSupported(config) {
+    let parsed;
+    try {
+      parsed = parseConfig(config);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return native.encoderSupport(parsed.config).then((reason) => ({ supported: reason === null, config: parsed.clone }));
+  }
+
+  get [Symbol.toStringTag]() { return 'VideoEncoder'; }
+}
+
+defineEventHandler(VideoEncoder, 'dequeue');
+
+module.exports = { VideoEncoder };

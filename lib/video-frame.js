@@ -1,0 +1,292 @@
+'use strict';
+const native = require('./native');
+const webidl = require('./webidl');
+const { typeError, domException } = require('./errors');
+const { FORMATS, NAMES, RGB, NATIVE, parseVisibleRect, planeLayouts, computeLayout, flatLayout, rectInit } = require('./pixel-format');
+const { VideoColorSpace, colorSpaceInit, SRGB, REC709 } = require('./video-color-space');
+const { adoptBytes } = require('./encoded-video-chunk');
+
+/** DOMRectReadOnly as VideoFrame returns it (Node has no DOM geometry). */
+class DOMRectReadOnly {
+  #x; #y; #width; #height;
+  constructor(x = 0, y = 0, width = 0, height = 0) {
+    this.#x = x; this.#y = y; this.#width = width; this.#height = height;
+  }
+  get x() { return this.#x; }
+  get y() { return this.#y; }
+  get width() { return this.#width; }
+  get height() { return this.#height; }
+  get top() { return Math.min(this.#y, this.#y + this.#height); }
+  get right() { return Math.max(this.#x, this.#x + this.#width); }
+  get bottom() { return Math.max(this.#y, this.#y + this.#height); }
+  get left() { return Math.min(this.#x, this.#x + this.#width); }
+  toJSON() { return { x: this.#x, y: this.#y, width: this.#width, height: this.#height, top: this.top, right: this.right, bottom: this.bottom, left: this.left }; }
+  get [Symbol.toStringTag]() { return 'DOMRectReadOnly'; }
+}
+
+/** "Parse Rotation": the nearest multiple of 90 (ties up), in [0, 360). */
+function parseRotation(value) {
+  const r = webidl.double(value, 'rotation');
+  const aligned = Math.floor(r / 90 + 0.5) * 90;
+  return aligned - Math.floor(aligned / 360) * 360;
+}
+
+/** Display size of a rect: swapped when the frame is rotated a quarter turn. */
+const orientedSize = (rect, rotation) => (rotation % 180 === 0 ? [rect.width, rect.height] : [rect.height, rect.width]);
+
+function displaySize(d, fallback) {
+  const hasW = d.displayWidth !== undefined;
+  const hasH = d.displayHeight !== undefined;
+  if (hasW !== hasH) throw typeError('`displayWidth` and `displayHeight` must be given together');
+  if (!hasW) return fallback;
+  const w = webidl.unsignedLong(d.displayWidth, 'displayWidth');
+  const h = webidl.unsignedLong(d.displayHeight, 'displayHeight');
+  if (w === 0 || h === 0) throw typeError(`\`displayWidth\` and \`displayHeight\` must be non-zero, got ${w}x${h}`);
+  return [w, h];
+}
+
+function metadataInit(value) {
+  return value === undefined ? {} : { ...webidl.dictionary(value, '`metadata`') };
+}
+
+// Library-internal accessors, set by VideoFrame's static block.
+let initFrame;
+let frameHandle;
+let frameState;
+
+/** Lets the library construct a blank frame for a decoder output. */
+const INTERNAL = Symbol('internal');
+
+class VideoFrame {
+  #handle = null;
+  #format = null;
+  #codedWidth = 0;
+  #codedHeight = 0;
+  #visible = null;
+  #displayWidth = 0;
+  #displayHeight = 0;
+  #timestamp = 0;
+  #duration = null;
+  #colorSpace = null;
+  #rotation = 0;
+  #flip = false;
+  #metadata = {};
+
+  constructor(source, init) {
+    if (source === INTERNAL) return;
+    if (source instanceof VideoFrame) {
+      this.#fromFrame(source, init);
+      return;
+    }
+    const bytes = webidl.bytesOf(source);
+    if (!bytes) {
+      throw typeError('VideoFrame needs a VideoFrame or a BufferSource with a VideoFrameBufferInit; image sources are not available in Node', VideoFrame);
+    }
+    this.#fromBuffer(bytes, init);
+  }
+
+  #fromBuffer(bytes, init) {
+    const d = webidl.dictionary(init, 'VideoFrameBufferInit');
+    const format = webidl.enumeration(webidl.required(d, 'format', 'VideoFrameBufferInit'), 'format', NAMES);
+    const codedWidth = webidl.unsignedLong(webidl.required(d, 'codedWidth', 'VideoFrameBufferInit'), 'codedWidth');
+    const codedHeight = webidl.unsignedLong(webidl.required(d, 'codedHeight', 'VideoFrameBufferInit'), 'codedHeight');
+    const timestamp = webidl.longLong(webidl.required(d, 'timestamp', 'VideoFrameBufferInit'), 'timestamp');
+    const duration = d.duration === undefined ? null : webidl.unsignedLongLong(d.duration, 'duration');
+    const layout = d.layout === undefined ? undefined : planeLayouts(d.layout, 'layout');
+    const rotation = d.rotation === undefined ? 0 : parseRotation(d.rotation);
+    const flip = webidl.boolean(d.flip);
+    const colorSpace = d.colorSpace === undefined ? null : colorSpaceInit(d.colorSpace);
+    const metadata = metadataInit(d.metadata);
+    // "valid VideoFrameBufferInit"
+    if (codedWidth === 0 || codedHeight === 0) throw typeError(`\`codedWidth\` and \`codedHeight\` must be non-zero, got ${codedWidth}x${codedHeight}`, VideoFrame);
+    const full = { x: 0, y: 0, width: codedWidth, height: codedHeight };
+    const visible = parseVisibleRect(full, d.visibleRect, codedWidth, codedHeight, format, 'visibleRect');
+    const [displayWidth, displayHeight] = displaySize(d, orientedSize(visible, rotation));
+    if (!NATIVE.has(format)) throw domException(`Pixel format ${format} is not supported`, 'NotSupportedError', VideoFrame);
+    // The buffer holds the whole coded frame; visibleRect selects part of it.
+    const combined = computeLayout(full, format, layout);
+    if (bytes.byteLength < combined.allocationSize) {
+      throw typeError(`\`data\` has ${bytes.byteLength} bytes but a ${codedWidth}x${codedHeight} ${format} frame with this layout needs ${combined.allocationSize}`, VideoFrame);
+    }
+    const handle = native.frameFromBytes(bytes, format, codedWidth, codedHeight, flatLayout(combined.layout));
+    if (d.transfer !== undefined) adoptBytes(new Uint8Array(0), d.transfer, VideoFrame);
+    this.#handle = handle;
+    this.#format = format;
+    this.#codedWidth = codedWidth;
+    this.#codedHeight = codedHeight;
+    this.#visible = visible;
+    this.#displayWidth = displayWidth;
+    this.#displayHeight = displayHeight;
+    this.#timestamp = timestamp;
+    this.#duration = duration;
+    this.#colorSpace = colorSpace ?? (RGB.has(format) ? SRGB : REC709);
+    this.#rotation = rotation;
+    this.#flip = flip;
+    this.#metadata = metadata;
+  }
+
+  #fromFrame(source, init) {
+    if (source.#handle === null) throw domException('The source VideoFrame is closed', 'InvalidStateError', VideoFrame);
+    const d = webidl.dictionary(init, 'VideoFrameInit');
+    const timestamp = d.timestamp === undefined ? source.#timestamp : webidl.longLong(d.timestamp, 'timestamp');
+    const duration = d.duration === undefined ? source.#duration : webidl.unsignedLongLong(d.duration, 'duration');
+    const rotation = (source.#rotation + (d.rotation === undefined ? 0 : parseRotation(d.rotation))) % 360;
+    const flip = source.#flip !== webidl.boolean(d.flip);
+    const visible = parseVisibleRect(source.#visible, d.visibleRect, source.#codedWidth, source.#codedHeight, source.#format, 'visibleRect');
+    const changed = d.visibleRect !== undefined || rotation !== source.#rotation;
+    const fallback = changed ? orientedSize(visible, rotation) : [source.#displayWidth, source.#displayHeight];
+    const [displayWidth, displayHeight] = displaySize(d, fallback);
+    const metadata = d.metadata === undefined ? { ...source.#metadata } : metadataInit(d.metadata);
+    this.#handle = native.frameClone(source.#handle);
+    this.#format = source.#format;
+    this.#codedWidth = source.#codedWidth;
+    this.#codedHeight = source.#codedHeight;
+    this.#visible = visible;
+    this.#displayWidth = displayWidth;
+    this.#displayHeight = displayHeight;
+    this.#timestamp = timestamp;
+    this.#duration = duration;
+    this.#colorSpace = source.#colorSpace;
+    this.#rotation = rotation;
+    this.#flip = flip;
+    this.#metadata = metadata;
+  }
+
+  get format() { return this.#format; }
+  get codedWidth() { return this.#codedWidth; }
+  get codedHeight() { return this.#codedHeight; }
+  get codedRect() { return this.#handle === null ? null : new DOMRectReadOnly(0, 0, this.#codedWidth, this.#codedHeight); }
+  get visibleRect() {
+    const v = this.#visible;
+    return this.#handle === null ? null : new DOMRectReadOnly(v.x, v.y, v.width, v.height);
+  }
+  get rotation() { return this.#rotation; }
+  get flip() { return this.#flip; }
+  get displayWidth() { return this.#displayWidth; }
+  get displayHeight() { return this.#displayHeight; }
+  get timestamp() { return this.#timestamp; }
+  get duration() { return this.#duration; }
+  get colorSpace() { return new VideoColorSpace(this.#colorSpace ?? {}); }
+
+  metadata() {
+    if (this.#handle === null) throw domException('The VideoFrame is closed', 'InvalidStateError', this.metadata);
+    return structuredClone(this.#metadata);
+  }
+
+  #copyLayout(options, from) {
+    const o = webidl.dictionary(options, 'VideoFrameCopyToOptions');
+    if (o.format !== undefined && webidl.enumeration(o.format, 'format', NAMES) !== this.#format) {
+      throw domException(`Converting ${this.#format} to ${o.format} is not supported yet`, 'NotSupportedError', from);
+    }
+    if (o.colorSpace !== undefined) webidl.enumeration(o.colorSpace, 'colorSpace', ['srgb', 'display-p3']);
+    const rect = parseVisibleRect(this.#visible, o.rect, this.#codedWidth, this.#codedHeight, this.#format, 'rect');
+    const layout = o.layout === undefined ? undefined : planeLayouts(o.layout, 'layout');
+    return { rect, ...computeLayout(rect, this.#format, layout) };
+  }
+
+  allocationSize(options) {
+    if (this.#handle === null) throw domException('The VideoFrame is closed', 'InvalidStateError', this.allocationSize);
+    return this.#copyLayout(options, this.allocationSize).allocationSize;
+  }
+
+  copyTo(destination, options) {
+    try {
+      if (this.#handle === null) throw domException('The VideoFrame is closed', 'InvalidStateError', this.copyTo);
+      const { rect, layout, allocationSize } = this.#copyLayout(options, this.copyTo);
+      const dest = webidl.bufferSource(destination, 'destination');
+      if (dest.byteLength < allocationSize) {
+        throw typeError(`\`destination\` has ${dest.byteLength} bytes but the copy needs ${allocationSize}`, this.copyTo);
+      }
+      native.frameCopyTo(this.#handle, dest, [rect.x, rect.y, rect.width, rect.height], flatLayout(layout));
+      return Promise.resolve(layout.map((p) => ({ offset: p.offset, stride: p.stride })));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  clone() {
+    if (this.#handle === null) throw domException('The VideoFrame is closed', 'InvalidStateError', this.clone);
+    return new VideoFrame(this);
+  }
+
+  close() {
+    if (this.#handle === null) return;
+    native.frameClose(this.#handle);
+    this.#handle = null;
+    this.#format = null;
+    this.#codedWidth = this.#codedHeight = 0;
+    this.#displayWidth = this.#displayHeight = 0;
+    this.#rotation = 0;
+    this.#flip = false;
+    this.#metadata = {};
+  }
+
+  get [Symbol.toStringTag]() { return 'VideoFrame'; }
+
+  /** Library-internal: fills a blank frame (see `frameFromNative`). */
+  static #init(props) {
+    const frame = new VideoFrame(INTERNAL);
+    frame.#handle = props.handle;
+    frame.#format = props.format;
+    frame.#codedWidth = props.codedWidth;
+    frame.#codedHeight = props.codedHeight;
+    frame.#visible = props.visible;
+    frame.#displayWidth = props.displayWidth;
+    frame.#displayHeight = props.displayHeight;
+    frame.#timestamp = props.timestamp;
+    frame.#duration = props.duration;
+    frame.#colorSpace = props.colorSpace;
+    frame.#rotation = props.rotation;
+    frame.#flip = props.flip;
+    return frame;
+  }
+
+  static {
+    initFrame = (props) => VideoFrame.#init(props);
+    frameHandle = (frame) => (frame instanceof VideoFrame ? frame.#handle : undefined);
+    frameState = (frame) => ({ visible: frame.#visible, colorSpace: frame.#colorSpace, timestamp: frame.#timestamp, duration: frame.#duration });
+  }
+}
+
+/**
+ * A VideoFrame around a decoder output ("Create a VideoFrame" for decoders):
+ * display size from the config's aspect ratio, colour space from the config
+ * or the bitstream, rotation and flip from the config.
+ */
+function frameFromNative(out, config) {
+  const [x, y, width, height] = out.visibleRect;
+  const visible = { x, y, width, height };
+  let [displayWidth, displayHeight] = [width, height];
+  if (config.displayAspectWidth !== undefined) {
+    const aspect = config.displayAspectWidth / config.displayAspectHeight;
+    if (aspect > width / height) displayWidth = Math.round(height * aspect);
+    else displayHeight = Math.round(width / aspect);
+  }
+  const rotation = config.rotation ?? 0;
+  if (rotation % 180 !== 0) [displayWidth, displayHeight] = [displayHeight, displayWidth];
+  return initFrame({
+    handle: out.handle,
+    format: out.format,
+    codedWidth: out.codedWidth,
+    codedHeight: out.codedHeight,
+    visible,
+    displayWidth,
+    displayHeight,
+    timestamp: out.timestamp,
+    duration: out.duration ?? null,
+    colorSpace: config.colorSpace ?? out.colorSpace,
+    rotation,
+    flip: config.flip ?? false,
+  });
+}
+
+module.exports = {
+  VideoFrame,
+  DOMRectReadOnly,
+  frameFromNative,
+  frameHandle: (f) => frameHandle(f),
+  frameState: (f) => frameState(f),
+  rectInit,
+  parseRotation,
+  FORMATS,
+};
