@@ -1,0 +1,22 @@
+'use strict';
+// Runs every test/**/*.test.js with node:test (helpers and child scripts under
+// test/ are not test files), then the core crate's cargo tests.
+const { readdirSync } = require('node:fs');
+const { join, relative } = require('node:path');
+const { spawnSync } = require('node:child_process');
+
+const root = join(__dirname, '..');
+const files = [];
+(function walk(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) walk(full);
+    else if (entry.name.endsWith('.test.js')) files.push(relative(root, full));
+  }
+})(join(root, 'test'));
+files.sort();
+
+const run = (cmd, args) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit' }).status ?? 1;
+const js = run(process.execPath, ['--test', '--test-concurrency=1', ...files]);
+const rust = process.argv.includes('--js-only') ? 0 : run('cargo', ['test', '--release', '-p', 'webcodecs-core']);
+process.exit(js || rust);

@@ -1,0 +1,41 @@
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const webcodecs = require('../..');
+const { VideoDecoder } = webcodecs;
+const { encodeClip, pattern, psnr } = require('../helpers');
+
+async function roundTrip(config, n) {
+  const { chunks, metadata } = await encodeClip(webcodecs, config, n);
+  const frames = [];
+  const decoder = new VideoDecoder({ output: (f) => frames.push(f), error: (e) => assert.fail(e) });
+  decoder.configure(metadata[0].decoderConfig);
+  for (const c of chunks) decoder.decode(c);
+  await decoder.flush();
+  decoder.close();
+  return frames;
+}
+
+for (const [name, config] of [
+  ['avc, High profile', { codec: 'avc1.64001f', width: 640, height: 480, bitrate: 2_000_000, framerate: 30 }],
+  ['annexb, Baseline, realtime', { codec: 'avc1.42e01e', width: 352, height: 288, bitrate: 1_000_000, framerate: 30, latencyMode: 'realtime', avc: { format: 'annexb' } }],
+]) {
+  test(`encode → decode round trip keeps every frame, its timestamp and ≥ 35 dB PSNR (${name})`, async () => {
+    const n = 45;
+    const frames = await roundTrip(config, n);
+    assert.equal(frames.length, n);
+    let worst = Infinity;
+    for (const [i, frame] of frames.entries()) {
+      assert.equal(frame.timestamp, i * 33333);
+      assert.equal(frame.duration, 33333);
+      assert.equal(frame.codedWidth >= config.width, true);
+      assert.equal(frame.visibleRect.width, config.width);
+      assert.equal(frame.visibleRect.height, config.height);
+      const out = new Uint8Array(frame.allocationSize());
+      await frame.copyTo(out);
+      worst = Math.min(worst, psnr(out, pattern(config.width, config.height, i)));
+      frame.close();
+    }
+    assert.ok(worst >= 35, `worst PSNR ${worst.toFixed(2)} dB`);
+  });
+}

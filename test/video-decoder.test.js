@@ -1,0 +1,201 @@
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const { VideoDecoder, EncodedVideoChunk, VideoFrame } = require('..');
+const { fixture, annexbAccessUnits, mp4Samples, until } = require('./helpers');
+
+const ANNEXB = annexbAccessUnits(new Uint8Array(fs.readFileSync(fixture('h264.annexb'))));
+const MP4 = mp4Samples(fixture('h264.mp4'));
+
+function recorder() {
+  const rec = { frames: [], errors: [] };
+  rec.decoder = new VideoDecoder({ output: (f) => rec.frames.push(f), error: (e) => rec.errors.push(e) });
+  return rec;
+}
+
+const annexbChunks = () => ANNEXB.map((data, i) => new EncodedVideoChunk({ type: i === 0 ? 'key' : 'delta', timestamp: i * 100_000, duration: 100_000, data }));
+const mp4Chunks = () => MP4.samples.map((s) => new EncodedVideoChunk(s));
+
+test('decodes the Annex B clip: frame count, size, format and timestamps', async () => {
+  const rec = recorder();
+  rec.decoder.configure({ codec: 'avc1.64000b' });
+  for (const chunk of annexbChunks()) rec.decoder.decode(chunk);
+  await rec.decoder.flush();
+  assert.equal(rec.errors.length, 0);
+  assert.equal(rec.frames.length, 10);
+  rec.frames.forEach((f, i) => {
+    assert.ok(f instanceof VideoFrame);
+    assert.equal(f.format, 'I420');
+    assert.equal(f.codedWidth, 320);
+    assert.equal(f.codedHeight, 240);
+    assert.equal(f.displayWidth, 320);
+    assert.equal(f.displayHeight, 240);
+    assert.equal(f.timestamp, i * 100_000);
+    assert.equal(f.duration, 100_000);
+    f.close();
+  });
+  rec.decoder.close();
+});
+
+test('decodes the MP4 samples (avc, with the avcC description) to the same pictures', async () => {
+  const rec = recorder();
+  const description = MP4.description;
+  rec.decoder.configure({ codec: 'avc1.64000b', description, codedWidth: 320, codedHeight: 240 });
+  for (const chunk of mp4Chunks()) rec.decoder.decode(chunk);
+  await rec.decoder.flush();
+  assert.equal(rec.frames.length, 10);
+  assert.deepEqual(rec.frames.map((f) => f.timestamp), MP4.samples.map((s) => s.timestamp));
+  // The Annex B file holds the same stream: identical pixels.
+  const other = recorder();
+  other.decoder.configure({ codec: 'avc1.64000b' });
+  for (const chunk of annexbChunks()) other.decoder.decode(chunk);
+  await other.decoder.flush();
+  for (let i = 0; i < 10; i++) {
+    const a = new Uint8Array(rec.frames[i].allocationSize());
+    const b = new Uint8Array(other.frames[i].allocationSize());
+    await rec.frames[i].copyTo(a);
+    await other.frames[i].copyTo(b);
+    assert.deepEqual(a, b, `frame ${i}`);
+  }
+  [...rec.frames, ...other.frames].forEach((f) => f.close());
+  rec.decoder.close();
+  other.decoder.close();
+});
+
+test('a key chunk is required first and after flush: DataError', async () => {
+  const rec = recorder();
+  rec.decoder.configure({ codec: 'avc1.64000b' });
+  const chunks = annexbChunks();
+  assert.throws(() => rec.decoder.decode(chunks[1]), (e) => e instanceof DOMException && e.name === 'DataError');
+  // Marked key, but the bitstream is a P picture.
+  const lying = new EncodedVideoChunk({ type: 'key', timestamp: 0, data: ANNEXB[1] });
+  assert.throws(() => rec.decoder.decode(lying), { name: 'DataError' });
+  assert.equal(rec.decoder.decodeQueueSize, 0);
+  rec.decoder.decode(chunks[0]);
+  rec.decoder.decode(chunks[1]);
+  await rec.decoder.flush();
+  assert.throws(() => rec.decoder.decode(chunks[2]), { name: 'DataError' });
+  rec.decoder.decode(chunks[0]);
+  await rec.decoder.flush();
+  assert.equal(rec.frames.length, 3);
+  assert.equal(rec.errors.length, 0);
+  rec.frames.forEach((f) => f.close());
+  rec.decoder.close();
+});
+
+test('corrupt data closes the decoder with EncodingError through the callback', async () => {
+  const rec = recorder();
+  rec.decoder.configure({ codec: 'avc1.64000b', description: MP4.description });
+  // A length prefix that runs past the end of the chunk.
+  const broken = new Uint8Array([0, 0, 0, 200, 0x65, 0x88, 0x84, 0x00]);
+  rec.decoder.decode(new EncodedVideoChunk({ type: 'key', timestamp: 0, data: broken }));
+  const flushed = rec.decoder.flush();
+  await assert.rejects(flushed, (e) => e instanceof DOMException && e.name === 'EncodingError');
+  assert.equal(rec.errors.length, 1);
+  assert.ok(rec.errors[0] instanceof DOMException);
+  assert.equal(rec.errors[0].name, 'EncodingError');
+  assert.equal(rec.decoder.state, 'closed');
+});
+
+test('truncated media: the decoder conceals or reports, never crashes or hangs', async () => {
+  const rec = recorder();
+  rec.decoder.configure({ codec: 'avc1.64000b' });
+  for (const [i, unit] of ANNEXB.entries()) {
+    const data = unit.subarray(0, Math.max(8, unit.length >> 1));
+    rec.decoder.decode(new EncodedVideoChunk({ type: i === 0 ? 'key' : 'delta', timestamp: i, data }));
+  }
+  await rec.decoder.flush().catch(() => {});
+  assert.ok(rec.decoder.state === 'closed' ? rec.errors[0].name === 'EncodingError' : rec.errors.length === 0);
+  rec.frames.forEach((f) => f.close());
+  if (rec.decoder.state !== 'closed') rec.decoder.close();
+});
+
+test('unsupported configs: NotSupportedError through the callback, supported:false from isConfigSupported', async () => {
+  for (const config of [{ codec: 'avc1.FF000b' }, { codec: 'vp8' }, { codec: 'avc1.64000b', description: new Uint8Array([9, 9, 9]) }, { codec: 'avc1.64000b', hardwareAcceleration: 'prefer-hardware' }]) {
+    assert.equal((await VideoDecoder.isConfigSupported(config)).supported, false, JSON.stringify(config));
+    const rec = recorder();
+    rec.decoder.configure(config);
+    assert.equal(rec.decoder.state, 'configured');
+    await until(() => rec.errors.length > 0);
+    assert.equal(rec.errors[0].name, 'NotSupportedError');
+    assert.equal(rec.decoder.state, 'closed');
+  }
+});
+
+test('isConfigSupported clones the config, copying the description and dropping unknown members', async () => {
+  const description = new Uint8Array(MP4.description);
+  const result = await VideoDecoder.isConfigSupported({ codec: 'avc1.64000b', description, somethingElse: true, optimizeForLatency: true });
+  assert.equal(result.supported, true);
+  assert.deepEqual(Object.keys(result.config).sort(), ['codec', 'description', 'flip', 'hardwareAcceleration', 'optimizeForLatency', 'rotation']);
+  assert.notEqual(result.config.description, description.buffer);
+  assert.deepEqual(new Uint8Array(result.config.description), description);
+});
+
+test('invalid configs are TypeErrors', async () => {
+  for (const bad of [{}, { codec: '' }, { codec: 'avc1.64000b', codedWidth: 320 }, { codec: 'avc1.64000b', codedWidth: 0, codedHeight: 10 }, { codec: 'avc1.64000b', displayAspectWidth: 1 }, { codec: 'avc1.64000b', displayAspectWidth: 0, displayAspectHeight: 1 }, { codec: 'avc1.64000b', description: 'x' }, { codec: 'avc1.64000b', rotation: 45 }]) {
+    await assert.rejects(VideoDecoder.isConfigSupported(bad), TypeError, JSON.stringify(bad));
+    const rec = recorder();
+    assert.throws(() => rec.decoder.configure(bad), TypeError);
+    assert.equal(rec.decoder.state, 'unconfigured');
+  }
+});
+
+test('wrong-state calls are InvalidStateError; non-chunks are TypeError', async () => {
+  const rec = recorder();
+  const chunk = annexbChunks()[0];
+  assert.throws(() => rec.decoder.decode(chunk), { name: 'InvalidStateError' });
+  await assert.rejects(rec.decoder.flush(), { name: 'InvalidStateError' });
+  rec.decoder.configure({ codec: 'avc1.64000b' });
+  assert.throws(() => rec.decoder.decode({ type: 'key', timestamp: 0, data: new Uint8Array(4) }), TypeError);
+  rec.decoder.close();
+  assert.throws(() => rec.decoder.decode(chunk), { name: 'InvalidStateError' });
+  assert.throws(() => rec.decoder.configure({ codec: 'avc1.64000b' }), { name: 'InvalidStateError' });
+});
+
+test('decodeQueueSize, dequeue events, and flush after reset', async () => {
+  const rec = recorder();
+  let events = 0;
+  rec.decoder.ondequeue = () => events++;
+  rec.decoder.configure({ codec: 'avc1.64000b' });
+  for (const chunk of annexbChunks()) rec.decoder.decode(chunk);
+  assert.equal(rec.decoder.decodeQueueSize, 10);
+  const pending = rec.decoder.flush();
+  rec.decoder.reset();
+  assert.equal(rec.decoder.decodeQueueSize, 0);
+  await assert.rejects(pending, { name: 'AbortError' });
+  const atReset = rec.frames.length;
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(rec.frames.length, atReset, 'no outputs from before the reset');
+  rec.decoder.configure({ codec: 'avc1.64000b' });
+  for (const chunk of annexbChunks()) rec.decoder.decode(chunk);
+  await rec.decoder.flush();
+  assert.equal(rec.frames.length - atReset, 10);
+  assert.equal(rec.decoder.decodeQueueSize, 0);
+  assert.ok(events >= 1);
+  rec.frames.forEach((f) => f.close());
+  rec.decoder.close();
+});
+
+test('config colorSpace, displayAspect, rotation and flip apply to the output frames', async () => {
+  const rec = recorder();
+  rec.decoder.configure({
+    codec: 'avc1.64000b',
+    displayAspectWidth: 16,
+    displayAspectHeight: 9,
+    colorSpace: { primaries: 'smpte170m', transfer: 'smpte170m', matrix: 'smpte170m', fullRange: false },
+    rotation: 90,
+    flip: true,
+  });
+  rec.decoder.decode(annexbChunks()[0]);
+  await rec.decoder.flush();
+  const [f] = rec.frames;
+  assert.deepEqual(f.colorSpace.toJSON(), { primaries: 'smpte170m', transfer: 'smpte170m', matrix: 'smpte170m', fullRange: false });
+  assert.equal(f.rotation, 90);
+  assert.equal(f.flip, true);
+  // 16:9 at a height of 240 is 427 wide; rotated a quarter turn.
+  assert.equal(f.displayWidth, 240);
+  assert.equal(f.displayHeight, 427);
+  f.close();
+  rec.decoder.close();
+});

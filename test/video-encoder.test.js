@@ -1,0 +1,295 @@
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+const webcodecs = require('..');
+const { VideoEncoder, VideoFrame } = webcodecs;
+const { patternFrame, encodeClip, until } = require('./helpers');
+
+const CONFIG = { codec: 'avc1.42001f', width: 320, height: 240, bitrate: 500_000, framerate: 30 };
+
+function recorder() {
+  const rec = { chunks: [], metadata: [], errors: [] };
+  rec.encoder = new VideoEncoder({
+    output: (chunk, meta) => {
+      rec.chunks.push(chunk);
+      rec.metadata.push(meta);
+    },
+    error: (e) => rec.errors.push(e),
+  });
+  return rec;
+}
+
+/** Splits a length-prefixed (avc) chunk into NAL unit types; throws if the lengths do not add up. */
+function avcNalTypes(chunk) {
+  const data = new Uint8Array(chunk.byteLength);
+  chunk.copyTo(data);
+  const types = [];
+  for (let i = 0; i < data.length; ) {
+    const len = ((data[i] << 24) | (data[i + 1] << 16) | (data[i + 2] << 8) | data[i + 3]) >>> 0;
+    if (i + 4 + len > data.length) throw new Error('length prefix overruns the chunk');
+    types.push(data[i + 4] & 0x1f);
+    i += 4 + len;
+  }
+  return types;
+}
+
+test('isConfigSupported answers for valid configs and clones only recognised members', async () => {
+  const yes = await VideoEncoder.isConfigSupported({ ...CONFIG, futureMember: 1, avc: { format: 'annexb' } });
+  assert.equal(yes.supported, true);
+  assert.deepEqual(yes.config, {
+    ...CONFIG,
+    hardwareAcceleration: 'no-preference',
+    alpha: 'discard',
+    bitrateMode: 'variable',
+    latencyMode: 'quality',
+    avc: { format: 'annexb' },
+  });
+  for (const codec of ['avc1', 'vp9', 'avc1.FFFFFF', 'avc1.420099', 'hvc1.1.6.L93.B0']) {
+    assert.equal((await VideoEncoder.isConfigSupported({ ...CONFIG, codec })).supported, false, codec);
+  }
+  assert.equal((await VideoEncoder.isConfigSupported({ ...CONFIG, width: 4096, height: 2160 })).supported, false, 'level 3.1 is too small for 4K');
+  assert.equal((await VideoEncoder.isConfigSupported({ ...CONFIG, width: 321 })).supported, false, 'odd width');
+  assert.equal((await VideoEncoder.isConfigSupported({ ...CONFIG, hardwareAcceleration: 'prefer-hardware' })).supported, false);
+  assert.equal((await VideoEncoder.isConfigSupported({ ...CONFIG, alpha: 'keep' })).supported, false);
+  assert.equal((await VideoEncoder.isConfigSupported({ ...CONFIG, scalabilityMode: 'L1T3' })).supported, false);
+  assert.equal((await VideoEncoder.isConfigSupported({ ...CONFIG, codec: 'avc1.640028', width: 1920, height: 1080 })).supported, true);
+});
+
+test('isConfigSupported rejects invalid configs with TypeError', async () => {
+  for (const bad of [
+    undefined,
+    { ...CONFIG, codec: '' },
+    { ...CONFIG, codec: '  ' },
+    { ...CONFIG, width: 0 },
+    { ...CONFIG, height: undefined },
+    { ...CONFIG, width: -5 },
+    { ...CONFIG, displayWidth: 0 },
+    { ...CONFIG, framerate: 0 },
+    { ...CONFIG, bitrate: NaN },
+    { ...CONFIG, latencyMode: 'fast' },
+    { ...CONFIG, avc: { format: 'raw' } },
+  ]) {
+    await assert.rejects(VideoEncoder.isConfigSupported(bad), TypeError, JSON.stringify(bad));
+  }
+});
+
+test('configure validates synchronously and reports unsupported configs through the error callback', async () => {
+  const rec = recorder();
+  assert.equal(rec.encoder.state, 'unconfigured');
+  assert.throws(() => rec.encoder.configure({ ...CONFIG, width: 0 }), TypeError);
+  assert.equal(rec.encoder.state, 'unconfigured');
+  rec.encoder.configure({ ...CONFIG, codec: 'avc1.zzzzzz' });
+  assert.equal(rec.encoder.state, 'configured');
+  await until(() => rec.errors.length > 0);
+  assert.ok(rec.errors[0] instanceof DOMException);
+  assert.equal(rec.errors[0].name, 'NotSupportedError');
+  assert.equal(rec.encoder.state, 'closed');
+  assert.throws(() => rec.encoder.configure(CONFIG), { name: 'InvalidStateError' });
+  assert.throws(() => rec.encoder.reset(), { name: 'InvalidStateError' });
+  assert.throws(() => rec.encoder.close(), { name: 'InvalidStateError' });
+});
+
+test('wrong-state and wrong-type calls', async () => {
+  const rec = recorder();
+  const frame = patternFrame(320, 240, 0, 0);
+  assert.throws(() => rec.encoder.encode(frame), { name: 'InvalidStateError' });
+  await assert.rejects(rec.encoder.flush(), (e) => e instanceof DOMException && e.name === 'InvalidStateError');
+  rec.encoder.configure(CONFIG);
+  assert.throws(() => rec.encoder.encode({}), TypeError);
+  const closed = frame.clone();
+  closed.close();
+  assert.throws(() => rec.encoder.encode(closed), TypeError);
+  rec.encoder.close();
+  assert.throws(() => rec.encoder.encode(frame), { name: 'InvalidStateError' });
+  frame.close();
+  assert.throws(() => new VideoEncoder({ output() {} }), TypeError);
+  assert.throws(() => new VideoEncoder({ output: 1, error() {} }), TypeError);
+  assert.throws(() => new VideoEncoder(), TypeError);
+});
+
+test('avc output: decoderConfig on the first chunk, length-prefixed chunks, exact timestamps, requested key frames', async () => {
+  const { chunks, metadata } = await encodeClip(webcodecs, CONFIG, 20, { keyEvery: 7 });
+  assert.equal(chunks.length, 20);
+  const config = metadata[0].decoderConfig;
+  assert.equal(config.codec, 'avc1.42c01f');
+  assert.equal(config.codedWidth, 320);
+  assert.equal(config.codedHeight, 240);
+  assert.ok(config.description instanceof ArrayBuffer);
+  assert.equal(new Uint8Array(config.description)[0], 1, 'avcC configurationVersion');
+  assert.ok(metadata.slice(1).every((m) => m.decoderConfig === undefined));
+  chunks.forEach((chunk, i) => {
+    assert.equal(chunk.timestamp, i * 33333);
+    assert.equal(chunk.duration, 33333);
+    assert.equal(chunk.type, i % 7 === 0 ? 'key' : 'delta', `chunk ${i}`);
+    const types = avcNalTypes(chunk);
+    assert.ok(!types.includes(7) && !types.includes(8), 'avc1: parameter sets stay in the avcC');
+  });
+});
+
+test('annexb output is a stream ffprobe accepts with the configured size and profile', async () => {
+  const config = { ...CONFIG, codec: 'avc1.64001f', width: 640, height: 360, avc: { format: 'annexb' } };
+  const { chunks, metadata } = await encodeClip(webcodecs, config, 30);
+  assert.equal(metadata[0].decoderConfig.description, undefined);
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wc-')), 'out.h264');
+  fs.writeFileSync(file, Buffer.concat(chunks.map((c) => {
+    const b = Buffer.alloc(c.byteLength);
+    c.copyTo(b);
+    return b;
+  })));
+  const probe = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-show_streams', '-of', 'json', file]));
+  const s = probe.streams[0];
+  assert.equal(s.codec_name, 'h264');
+  assert.equal(s.width, 640);
+  assert.equal(s.height, 360);
+  assert.equal(s.profile, 'High');
+  assert.equal(Number(s.nb_read_frames), 30);
+});
+
+test('negative and irregular timestamps survive encoding', async () => {
+  const rec = recorder();
+  rec.encoder.configure(CONFIG);
+  const stamps = [-1_000_000, -3, 0, 17, 1_000_000_007];
+  stamps.forEach((t, i) => {
+    const f = patternFrame(320, 240, i, t, i === 1 ? undefined : 5);
+    rec.encoder.encode(f);
+    f.close();
+  });
+  await rec.encoder.flush();
+  assert.deepEqual(rec.chunks.map((c) => c.timestamp), stamps);
+  assert.deepEqual(rec.chunks.map((c) => c.duration), [5, null, 5, 5, 5]);
+  rec.encoder.close();
+});
+
+test('encodeQueueSize counts queued frames and dequeue events are coalesced', async () => {
+  const rec = recorder();
+  let events = 0;
+  let handlerCalls = 0;
+  rec.encoder.addEventListener('dequeue', () => events++);
+  rec.encoder.ondequeue = () => handlerCalls++;
+  assert.equal(typeof rec.encoder.ondequeue, 'function');
+  rec.encoder.configure(CONFIG);
+  for (let i = 0; i < 10; i++) {
+    const f = patternFrame(320, 240, i, i);
+    rec.encoder.encode(f);
+    f.close();
+  }
+  assert.equal(rec.encoder.encodeQueueSize, 10, 'increments synchronously');
+  await rec.encoder.flush();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(rec.encoder.encodeQueueSize, 0);
+  assert.ok(events >= 1 && events <= 10, `${events} dequeue events`);
+  assert.equal(handlerCalls, events);
+  rec.encoder.close();
+});
+
+test('reset rejects pending flushes with AbortError, drops old outputs, and the codec can be configured again', async () => {
+  const rec = recorder();
+  rec.encoder.configure(CONFIG);
+  for (let i = 0; i < 10; i++) {
+    const f = patternFrame(320, 240, i, 1000 + i);
+    rec.encoder.encode(f);
+    f.close();
+  }
+  const pending = rec.encoder.flush();
+  let dequeues = 0;
+  rec.encoder.ondequeue = () => dequeues++;
+  rec.encoder.reset();
+  const atReset = rec.chunks.length;
+  assert.equal(rec.encoder.state, 'unconfigured');
+  assert.equal(rec.encoder.encodeQueueSize, 0);
+  await assert.rejects(pending, (e) => e instanceof DOMException && e.name === 'AbortError');
+  await assert.rejects(rec.encoder.flush(), { name: 'InvalidStateError' });
+  const before = rec.chunks.length;
+  rec.encoder.configure({ ...CONFIG, width: 160, height: 120 });
+  for (let i = 0; i < 3; i++) {
+    const f = patternFrame(160, 120, i, 2000 + i);
+    rec.encoder.encode(f);
+    f.close();
+  }
+  await rec.encoder.flush();
+  const after = rec.chunks.slice(before);
+  assert.ok(after.length >= 3);
+  assert.ok(after.slice(-3).every((c, i) => c.timestamp === 2000 + i));
+  assert.ok(rec.chunks.slice(atReset).every((c) => c.timestamp >= 2000), 'no output after reset belongs to the old frames');
+  assert.ok(dequeues >= 1, 'reset with queued frames fires dequeue');
+  assert.equal(rec.metadata[before + after.length - 3].decoderConfig.codedWidth, 160);
+  assert.equal(rec.errors.length, 0);
+  rec.encoder.close();
+});
+
+test('reconfigure after flush starts a new stream with a new decoderConfig', async () => {
+  const rec = recorder();
+  rec.encoder.configure(CONFIG);
+  let f = patternFrame(320, 240, 0, 0);
+  rec.encoder.encode(f);
+  f.close();
+  await rec.encoder.flush();
+  // Encoding continues after a flush with no new decoderConfig.
+  f = patternFrame(320, 240, 1, 1);
+  rec.encoder.encode(f);
+  f.close();
+  await rec.encoder.flush();
+  assert.equal(rec.chunks.length, 2);
+  assert.equal(rec.metadata[1].decoderConfig, undefined);
+  rec.encoder.configure({ ...CONFIG, codec: 'avc1.4d001e', width: 176, height: 144 });
+  f = patternFrame(176, 144, 2, 2);
+  rec.encoder.encode(f);
+  f.close();
+  await rec.encoder.flush();
+  assert.equal(rec.chunks[2].type, 'key');
+  assert.equal(rec.metadata[2].decoderConfig.codedWidth, 176);
+  assert.equal(rec.metadata[2].decoderConfig.codec, 'avc1.4d401e');
+  rec.encoder.close();
+});
+
+test('close during a pending flush rejects it with AbortError and does not call the error callback', async () => {
+  const rec = recorder();
+  rec.encoder.configure(CONFIG);
+  const f = patternFrame(320, 240, 0, 0);
+  rec.encoder.encode(f);
+  f.close();
+  const pending = rec.encoder.flush();
+  rec.encoder.close();
+  assert.equal(rec.encoder.state, 'closed');
+  await assert.rejects(pending, { name: 'AbortError' });
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(rec.errors.length, 0);
+});
+
+test('frames of another size or format are converted on the codec thread', async () => {
+  const rec = recorder();
+  rec.encoder.configure(CONFIG);
+  const rgba = new VideoFrame(new Uint8Array(64 * 48 * 4).fill(200), { format: 'RGBA', codedWidth: 64, codedHeight: 48, timestamp: 0 });
+  rec.encoder.encode(rgba);
+  rgba.close();
+  const nv12 = new VideoFrame(new Uint8Array(320 * 240 * 1.5).fill(90), { format: 'NV12', codedWidth: 320, codedHeight: 240, timestamp: 1 });
+  rec.encoder.encode(nv12);
+  nv12.close();
+  await rec.encoder.flush();
+  assert.deepEqual(rec.chunks.map((c) => c.timestamp), [0, 1]);
+  assert.equal(rec.errors.length, 0);
+  rec.encoder.close();
+});
+
+test('the caller may close a frame right after encode()', async () => {
+  const rec = recorder();
+  rec.encoder.configure(CONFIG);
+  const frame = patternFrame(320, 240, 0, 42);
+  rec.encoder.encode(frame);
+  frame.close();
+  await rec.encoder.flush();
+  assert.equal(rec.chunks.length, 1);
+  assert.equal(rec.chunks[0].timestamp, 42);
+  rec.encoder.close();
+});
+
+test('realtime latency mode and constant bitrate encode', async () => {
+  for (const extra of [{ latencyMode: 'realtime' }, { bitrateMode: 'constant' }]) {
+    const { chunks } = await encodeClip(webcodecs, { ...CONFIG, ...extra }, 10);
+    assert.equal(chunks.length, 10, JSON.stringify(extra));
+  }
+});

@@ -1,0 +1,185 @@
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { VideoFrame, VideoColorSpace } = require('..');
+
+const rgba = (w, h, fill = (i) => i & 255) => new Uint8Array(w * h * 4).map((_, i) => fill(i));
+
+test('an I420 frame from a buffer reports its init', () => {
+  const data = new Uint8Array(16 * 8 * 1.5).map((_, i) => i & 255);
+  const frame = new VideoFrame(data, { format: 'I420', codedWidth: 16, codedHeight: 8, timestamp: -5, duration: 40 });
+  assert.equal(frame.format, 'I420');
+  assert.equal(frame.codedWidth, 16);
+  assert.equal(frame.codedHeight, 8);
+  assert.equal(frame.timestamp, -5);
+  assert.equal(frame.duration, 40);
+  assert.deepEqual(frame.visibleRect.toJSON(), { x: 0, y: 0, width: 16, height: 8, top: 0, right: 16, bottom: 8, left: 0 });
+  assert.deepEqual(frame.codedRect.toJSON().width, 16);
+  assert.equal(frame.displayWidth, 16);
+  assert.equal(frame.displayHeight, 8);
+  assert.equal(frame.rotation, 0);
+  assert.equal(frame.flip, false);
+  assert.ok(frame.colorSpace instanceof VideoColorSpace);
+  assert.deepEqual(frame.colorSpace.toJSON(), { primaries: 'bt709', transfer: 'bt709', matrix: 'bt709', fullRange: false });
+  assert.equal(frame.allocationSize(), 16 * 8 * 1.5);
+  frame.close();
+});
+
+test('RGB frames default to sRGB; an explicit colorSpace wins', () => {
+  const a = new VideoFrame(rgba(2, 2), { format: 'RGBA', codedWidth: 2, codedHeight: 2, timestamp: 0 });
+  assert.deepEqual(a.colorSpace.toJSON(), { primaries: 'bt709', transfer: 'iec61966-2-1', matrix: 'rgb', fullRange: true });
+  assert.equal(a.duration, null);
+  const b = new VideoFrame(rgba(2, 2), { format: 'BGRX', codedWidth: 2, codedHeight: 2, timestamp: 0, colorSpace: { primaries: 'bt2020' } });
+  assert.deepEqual(b.colorSpace.toJSON(), { primaries: 'bt2020', transfer: null, matrix: null, fullRange: null });
+  a.close();
+  b.close();
+});
+
+test('copyTo returns exact bytes for every supported format', async () => {
+  for (const [format, size] of [['I420', 48], ['NV12', 48], ['RGBA', 128], ['RGBX', 128], ['BGRA', 128], ['BGRX', 128], ['I444', 96], ['I422', 64], ['I420P10', 96]]) {
+    const data = new Uint8Array(size).map((_, i) => (i * 7) & 255);
+    const frame = new VideoFrame(data, { format, codedWidth: 8, codedHeight: 4, timestamp: 1 });
+    assert.equal(frame.allocationSize(), size, format);
+    const out = new Uint8Array(size);
+    await frame.copyTo(out);
+    assert.deepEqual(out, data, format);
+    frame.close();
+  }
+});
+
+test('a source layout with padding is honoured, and copyTo writes a requested layout', async () => {
+  // 4x2 I420: Y stride 6 at offset 2, U stride 3 at 20, V stride 3 at 30.
+  const data = new Uint8Array(40).map((_, i) => i);
+  const frame = new VideoFrame(data, {
+    format: 'I420', codedWidth: 4, codedHeight: 2, timestamp: 0,
+    layout: [{ offset: 2, stride: 6 }, { offset: 20, stride: 3 }, { offset: 30, stride: 3 }],
+  });
+  const tight = new Uint8Array(frame.allocationSize());
+  const layout = await frame.copyTo(tight);
+  assert.deepEqual(layout, [{ offset: 0, stride: 4 }, { offset: 8, stride: 2 }, { offset: 10, stride: 2 }]);
+  assert.deepEqual([...tight], [2, 3, 4, 5, 8, 9, 10, 11, 20, 21, 30, 31]);
+  const spaced = new Uint8Array(64);
+  const wanted = [{ offset: 40, stride: 8 }, { offset: 0, stride: 4 }, { offset: 20, stride: 4 }];
+  assert.deepEqual(await frame.copyTo(spaced, { layout: wanted }), wanted);
+  assert.deepEqual([...spaced.subarray(40, 44)], [2, 3, 4, 5]);
+  assert.deepEqual([...spaced.subarray(48, 52)], [8, 9, 10, 11]);
+  assert.deepEqual([...spaced.subarray(0, 2)], [20, 21]);
+  assert.deepEqual([...spaced.subarray(20, 22)], [30, 31]);
+  frame.close();
+});
+
+test('visibleRect crops what copyTo copies, and rect overrides it', async () => {
+  const data = rgba(4, 4, (i) => i >> 2); // each pixel's bytes hold its index
+  const frame = new VideoFrame(data, { format: 'RGBA', codedWidth: 4, codedHeight: 4, timestamp: 0, visibleRect: { x: 1, y: 1, width: 2, height: 2 } });
+  assert.equal(frame.displayWidth, 2);
+  assert.equal(frame.allocationSize(), 16);
+  const out = new Uint8Array(16);
+  await frame.copyTo(out);
+  assert.deepEqual([...out].filter((_, i) => i % 4 === 0), [5, 6, 9, 10]);
+  const one = new Uint8Array(4);
+  await frame.copyTo(one, { rect: { x: 3, y: 3, width: 1, height: 1 } });
+  assert.equal(one[0], 15);
+  frame.close();
+});
+
+test('clone shares the pixels and outlives the original', async () => {
+  const data = rgba(2, 2);
+  const frame = new VideoFrame(data, { format: 'RGBA', codedWidth: 2, codedHeight: 2, timestamp: 7 });
+  const copy = frame.clone();
+  frame.close();
+  assert.equal(copy.timestamp, 7);
+  const out = new Uint8Array(16);
+  await copy.copyTo(out);
+  assert.deepEqual(out, data);
+  const derived = new VideoFrame(copy, { timestamp: 9, rotation: 90, flip: true });
+  assert.equal(derived.timestamp, 9);
+  assert.equal(derived.rotation, 90);
+  assert.equal(derived.flip, true);
+  const again = new VideoFrame(derived, { rotation: 270, flip: true });
+  assert.equal(again.rotation, 0);
+  assert.equal(again.flip, false);
+  for (const f of [copy, derived, again]) f.close();
+});
+
+test('rotation swaps the default display size', () => {
+  const frame = new VideoFrame(rgba(4, 2), { format: 'RGBA', codedWidth: 4, codedHeight: 2, timestamp: 0, rotation: 89 });
+  assert.equal(frame.rotation, 90);
+  assert.equal(frame.displayWidth, 2);
+  assert.equal(frame.displayHeight, 4);
+  frame.close();
+});
+
+test('after close, attributes read null/0 and methods throw InvalidStateError', async () => {
+  const frame = new VideoFrame(rgba(2, 2), { format: 'RGBA', codedWidth: 2, codedHeight: 2, timestamp: 3 });
+  frame.close();
+  assert.equal(frame.format, null);
+  assert.equal(frame.codedWidth, 0);
+  assert.equal(frame.codedHeight, 0);
+  assert.equal(frame.displayWidth, 0);
+  assert.equal(frame.visibleRect, null);
+  assert.equal(frame.codedRect, null);
+  assert.throws(() => frame.clone(), { name: 'InvalidStateError' });
+  assert.throws(() => frame.allocationSize(), { name: 'InvalidStateError' });
+  assert.throws(() => frame.metadata(), { name: 'InvalidStateError' });
+  await assert.rejects(frame.copyTo(new Uint8Array(16)), (e) => e instanceof DOMException && e.name === 'InvalidStateError');
+  assert.throws(() => new VideoFrame(frame), { name: 'InvalidStateError' });
+  frame.close(); // closing twice is allowed
+});
+
+test('invalid inits throw TypeError naming the member', () => {
+  const ok = { format: 'RGBA', codedWidth: 2, codedHeight: 2, timestamp: 0 };
+  const data = rgba(2, 2);
+  const cases = [
+    [{ ...ok, format: undefined }, /format/],
+    [{ ...ok, format: 'NV21' }, /format/],
+    [{ ...ok, codedWidth: 0 }, /codedWidth/],
+    [{ ...ok, codedWidth: -1 }, /codedWidth/],
+    [{ ...ok, timestamp: undefined }, /timestamp/],
+    [{ ...ok, timestamp: NaN }, /timestamp/],
+    [{ ...ok, duration: -1 }, /duration/],
+    [{ ...ok, visibleRect: { x: 1, y: 0, width: 2, height: 2 } }, /visibleRect/],
+    [{ ...ok, visibleRect: { x: 0, y: 0, width: 0, height: 2 } }, /visibleRect/],
+    [{ ...ok, displayWidth: 4 }, /displayWidth/],
+    [{ ...ok, displayWidth: 0, displayHeight: 2 }, /displayWidth/],
+    [{ ...ok, layout: [{ offset: 0, stride: 4 }] }, /stride/],
+    [{ ...ok, layout: [{ offset: 0 }] }, /stride/],
+    [{ ...ok, codedWidth: 3 }, /data/],
+  ];
+  for (const [init, message] of cases) {
+    assert.throws(() => new VideoFrame(data, init), (e) => e instanceof TypeError && message.test(e.message), JSON.stringify(init));
+  }
+  assert.throws(() => new VideoFrame(new Uint8Array(16 * 1.5), { format: 'I420', codedWidth: 4, codedHeight: 4, timestamp: 0, visibleRect: { x: 1, y: 1, width: 2, height: 2 } }), TypeError);
+  assert.throws(() => new VideoFrame({}, ok), TypeError);
+  assert.throws(() => new VideoFrame(data), TypeError);
+});
+
+test('copyTo rejects (never throws) for bad destinations and options', async () => {
+  const frame = new VideoFrame(new Uint8Array(24), { format: 'I420', codedWidth: 4, codedHeight: 4, timestamp: 0 });
+  await assert.rejects(frame.copyTo(new Uint8Array(23)), TypeError);
+  await assert.rejects(frame.copyTo('nope'), TypeError);
+  await assert.rejects(frame.copyTo(new Uint8Array(24), { rect: { x: 1, y: 0, width: 2, height: 2 } }), TypeError);
+  await assert.rejects(frame.copyTo(new Uint8Array(24), { rect: { x: 0, y: 0, width: 8, height: 2 } }), TypeError);
+  await assert.rejects(frame.copyTo(new Uint8Array(64), { layout: [{ offset: 0, stride: 4 }] }), TypeError);
+  await assert.rejects(frame.copyTo(new Uint8Array(64), { layout: [{ offset: 0, stride: 4 }, { offset: 2, stride: 2 }, { offset: 40, stride: 2 }] }), /overlaps/);
+  await assert.rejects(frame.copyTo(new Uint8Array(64), { format: 'RGBA' }), { name: 'NotSupportedError' });
+  assert.throws(() => frame.allocationSize({ rect: { x: 0, y: 0, width: 5, height: 1 } }), TypeError);
+  frame.close();
+});
+
+test('transfer detaches the listed buffers; duplicates are a DataCloneError', () => {
+  const data = rgba(2, 2);
+  const frame = new VideoFrame(data.buffer, { format: 'RGBA', codedWidth: 2, codedHeight: 2, timestamp: 0, transfer: [data.buffer] });
+  assert.equal(data.buffer.byteLength, 0);
+  frame.close();
+  const other = rgba(2, 2);
+  assert.throws(() => new VideoFrame(other, { format: 'RGBA', codedWidth: 2, codedHeight: 2, timestamp: 0, transfer: [other.buffer, other.buffer] }), { name: 'DataCloneError' });
+});
+
+test('metadata() returns a copy of the init metadata', () => {
+  const frame = new VideoFrame(rgba(2, 2), { format: 'RGBA', codedWidth: 2, codedHeight: 2, timestamp: 0, metadata: { captureTime: 12 } });
+  const m = frame.metadata();
+  assert.deepEqual(m, { captureTime: 12 });
+  m.captureTime = 1;
+  assert.equal(frame.metadata().captureTime, 12);
+  frame.close();
+});
