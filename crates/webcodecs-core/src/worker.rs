@@ -65,7 +65,10 @@ impl<P: Processor> Worker<P> {
         let (tx, rx) = flume::unbounded::<(u64, Command<P>)>();
         let generation = Arc::new(AtomicU64::new(0));
         let current = generation.clone();
-        thread::Builder::new().name(name.into()).spawn(move || run(processor, rx, current, sink))?;
+        thread::Builder::new().name(name.into()).spawn(move || {
+            yield_to_javascript();
+            run(processor, rx, current, sink)
+        })?;
         Ok(Worker { tx, generation })
     }
 
@@ -90,6 +93,40 @@ impl<P: Processor> Worker<P> {
         self.send(Command::Reset)
     }
 }
+
+/// Codec threads run below the JavaScript thread so that a waking event loop
+/// preempts codec work at once instead of waiting out a scheduler slice.
+/// FFmpeg's and the codec libraries' own threads are created from the codec
+/// thread and inherit its policy. `WEBCODECS_THREAD_PRIORITY` chooses:
+/// `idle` (SCHED_IDLE: codec work uses the CPU time JavaScript leaves; the
+/// default), `low` (nice +10: a smaller fair share), or `normal`.
+#[cfg(target_os = "linux")]
+fn yield_to_javascript() {
+    #[repr(C)]
+    struct SchedParam {
+        priority: i32,
+    }
+    extern "C" {
+        fn setpriority(which: i32, who: u32, prio: i32) -> i32;
+        fn sched_setscheduler(pid: i32, policy: i32, param: *const SchedParam) -> i32;
+    }
+    const PRIO_PROCESS: i32 = 0;
+    const SCHED_IDLE: i32 = 5;
+    // On Linux, pid/who 0 means the calling thread. Failure (a seccomp
+    // filter, say) leaves the default priority, which is still correct.
+    match std::env::var("WEBCODECS_THREAD_PRIORITY").as_deref() {
+        Ok("normal") => {}
+        Ok("low") => unsafe {
+            setpriority(PRIO_PROCESS, 0, 10);
+        },
+        _ => unsafe {
+            sched_setscheduler(0, SCHED_IDLE, &SchedParam { priority: 0 });
+        },
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn yield_to_javascript() {}
 
 fn run<P: Processor>(mut processor: P, rx: flume::Receiver<(u64, Command<P>)>, current: Arc<AtomicU64>, sink: impl Sink<P::Output>) {
     // The generation whose codec failed: its remaining commands are skipped.
