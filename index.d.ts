@@ -1,0 +1,211 @@
+// Type definitions for node-webcodecs, shaped like TypeScript's lib.dom
+// WebCodecs declarations (the subset this version implements).
+
+export type AllowSharedBufferSource = ArrayBuffer | SharedArrayBuffer | ArrayBufferView;
+export type BufferSource = ArrayBuffer | ArrayBufferView;
+export type CodecState = "closed" | "configured" | "unconfigured";
+export type EncodedVideoChunkType = "delta" | "key";
+export type HardwareAcceleration = "no-preference" | "prefer-hardware" | "prefer-software";
+export type AlphaOption = "discard" | "keep";
+export type LatencyMode = "quality" | "realtime";
+export type VideoEncoderBitrateMode = "constant" | "quantizer" | "variable";
+export type AvcBitstreamFormat = "annexb" | "avc";
+export type VideoPixelFormat =
+  | "I420" | "I420P10" | "I420P12" | "I420A" | "I420AP10" | "I420AP12"
+  | "I422" | "I422P10" | "I422P12" | "I422A" | "I422AP10" | "I422AP12"
+  | "I444" | "I444P10" | "I444P12" | "I444A" | "I444AP10" | "I444AP12"
+  | "NV12" | "RGBA" | "RGBX" | "BGRA" | "BGRX";
+export type VideoColorPrimaries = "bt470bg" | "bt709" | "bt2020" | "smpte170m" | "smpte432";
+export type VideoTransferCharacteristics = "bt709" | "hlg" | "iec61966-2-1" | "linear" | "pq" | "smpte170m";
+export type VideoMatrixCoefficients = "bt470bg" | "bt709" | "bt2020-ncl" | "rgb" | "smpte170m";
+export type PredefinedColorSpace = "display-p3" | "srgb";
+
+export interface DOMRectInit { x?: number; y?: number; width?: number; height?: number; }
+export interface DOMRectReadOnly {
+  readonly x: number; readonly y: number; readonly width: number; readonly height: number;
+  readonly top: number; readonly right: number; readonly bottom: number; readonly left: number;
+  toJSON(): any;
+}
+
+export interface PlaneLayout { offset: number; stride: number; }
+
+export interface VideoColorSpaceInit {
+  fullRange?: boolean | null;
+  matrix?: VideoMatrixCoefficients | null;
+  primaries?: VideoColorPrimaries | null;
+  transfer?: VideoTransferCharacteristics | null;
+}
+
+export declare class VideoColorSpace {
+  constructor(init?: VideoColorSpaceInit);
+  readonly fullRange: boolean | null;
+  readonly matrix: VideoMatrixCoefficients | null;
+  readonly primaries: VideoColorPrimaries | null;
+  readonly transfer: VideoTransferCharacteristics | null;
+  toJSON(): VideoColorSpaceInit;
+}
+
+export interface VideoFrameMetadata { [key: string]: unknown; }
+
+export interface VideoFrameInit {
+  duration?: number;
+  timestamp?: number;
+  alpha?: AlphaOption;
+  visibleRect?: DOMRectInit;
+  rotation?: number;
+  flip?: boolean;
+  displayWidth?: number;
+  displayHeight?: number;
+  metadata?: VideoFrameMetadata;
+}
+
+export interface VideoFrameBufferInit {
+  format: VideoPixelFormat;
+  codedWidth: number;
+  codedHeight: number;
+  timestamp: number;
+  duration?: number;
+  layout?: PlaneLayout[];
+  visibleRect?: DOMRectInit;
+  rotation?: number;
+  flip?: boolean;
+  displayWidth?: number;
+  displayHeight?: number;
+  colorSpace?: VideoColorSpaceInit;
+  transfer?: ArrayBuffer[];
+  metadata?: VideoFrameMetadata;
+}
+
+export interface VideoFrameCopyToOptions {
+  rect?: DOMRectInit;
+  layout?: PlaneLayout[];
+  format?: VideoPixelFormat;
+  colorSpace?: PredefinedColorSpace;
+}
+
+export declare class VideoFrame {
+  constructor(source: VideoFrame, init?: VideoFrameInit);
+  constructor(data: AllowSharedBufferSource, init: VideoFrameBufferInit);
+  readonly codedHeight: number;
+  readonly codedRect: DOMRectReadOnly | null;
+  readonly codedWidth: number;
+  readonly colorSpace: VideoColorSpace;
+  readonly displayHeight: number;
+  readonly displayWidth: number;
+  readonly duration: number | null;
+  readonly format: VideoPixelFormat | null;
+  readonly timestamp: number;
+  readonly visibleRect: DOMRectReadOnly | null;
+  readonly rotation: number;
+  readonly flip: boolean;
+  allocationSize(options?: VideoFrameCopyToOptions): number;
+  clone(): VideoFrame;
+  close(): void;
+  copyTo(destination: AllowSharedBufferSource, options?: VideoFrameCopyToOptions): Promise<PlaneLayout[]>;
+  metadata(): VideoFrameMetadata;
+}
+
+export interface EncodedVideoChunkInit {
+  type: EncodedVideoChunkType;
+  timestamp: number;
+  duration?: number;
+  data: AllowSharedBufferSource;
+  transfer?: ArrayBuffer[];
+}
+
+export declare class EncodedVideoChunk {
+  constructor(init: EncodedVideoChunkInit);
+  readonly byteLength: number;
+  readonly duration: number | null;
+  readonly timestamp: number;
+  readonly type: EncodedVideoChunkType;
+  copyTo(destination: AllowSharedBufferSource): void;
+}
+
+export interface VideoDecoderConfig {
+  codec: string;
+  description?: AllowSharedBufferSource;
+  codedWidth?: number;
+  codedHeight?: number;
+  displayAspectWidth?: number;
+  displayAspectHeight?: number;
+  colorSpace?: VideoColorSpaceInit;
+  hardwareAcceleration?: HardwareAcceleration;
+  optimizeForLatency?: boolean;
+  rotation?: number;
+  flip?: boolean;
+}
+
+export interface AvcEncoderConfig { format?: AvcBitstreamFormat; }
+
+export interface VideoEncoderConfig {
+  codec: string;
+  width: number;
+  height: number;
+  displayWidth?: number;
+  displayHeight?: number;
+  bitrate?: number;
+  framerate?: number;
+  hardwareAcceleration?: HardwareAcceleration;
+  alpha?: AlphaOption;
+  scalabilityMode?: string;
+  bitrateMode?: VideoEncoderBitrateMode;
+  latencyMode?: LatencyMode;
+  contentHint?: string;
+  avc?: AvcEncoderConfig;
+}
+
+export interface VideoEncoderEncodeOptionsForAvc { quantizer?: number | null; }
+export interface VideoEncoderEncodeOptions {
+  keyFrame?: boolean;
+  avc?: VideoEncoderEncodeOptionsForAvc;
+}
+
+export interface VideoDecoderSupport { config?: VideoDecoderConfig; supported?: boolean; }
+export interface VideoEncoderSupport { config?: VideoEncoderConfig; supported?: boolean; }
+
+export interface SvcOutputMetadata { temporalLayerId?: number; }
+export interface EncodedVideoChunkMetadata {
+  decoderConfig?: VideoDecoderConfig;
+  svc?: SvcOutputMetadata;
+  alphaSideData?: AllowSharedBufferSource;
+}
+
+export type WebCodecsErrorCallback = (error: DOMException) => void;
+export type VideoFrameOutputCallback = (output: VideoFrame) => void;
+export type EncodedVideoChunkOutputCallback = (chunk: EncodedVideoChunk, metadata?: EncodedVideoChunkMetadata) => void;
+
+export interface VideoDecoderInit { output: VideoFrameOutputCallback; error: WebCodecsErrorCallback; }
+export interface VideoEncoderInit { output: EncodedVideoChunkOutputCallback; error: WebCodecsErrorCallback; }
+
+export interface VideoDecoderEventMap { dequeue: Event; }
+export interface VideoEncoderEventMap { dequeue: Event; }
+
+export declare class VideoDecoder extends EventTarget {
+  constructor(init: VideoDecoderInit);
+  readonly decodeQueueSize: number;
+  ondequeue: ((this: VideoDecoder, ev: Event) => any) | null;
+  readonly state: CodecState;
+  close(): void;
+  configure(config: VideoDecoderConfig): void;
+  decode(chunk: EncodedVideoChunk): void;
+  flush(): Promise<void>;
+  reset(): void;
+  static isConfigSupported(config: VideoDecoderConfig): Promise<VideoDecoderSupport>;
+}
+
+export declare class VideoEncoder extends EventTarget {
+  constructor(init: VideoEncoderInit);
+  readonly encodeQueueSize: number;
+  ondequeue: ((this: VideoEncoder, ev: Event) => any) | null;
+  readonly state: CodecState;
+  close(): void;
+  configure(config: VideoEncoderConfig): void;
+  encode(frame: VideoFrame, options?: VideoEncoderEncodeOptions): void;
+  flush(): Promise<void>;
+  reset(): void;
+  static isConfigSupported(config: VideoEncoderConfig): Promise<VideoEncoderSupport>;
+}
+
+/** What this binary was built with (node-webcodecs extension). */
+export declare const buildInfo: { readonly ffmpeg: string };

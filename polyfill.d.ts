@@ -1,0 +1,12 @@
+// `import 'node-webcodecs/polyfill'` installs the classes on globalThis.
+import type * as wc from "./index";
+
+declare global {
+  var VideoEncoder: typeof wc.VideoEncoder;
+  var VideoDecoder: typeof wc.VideoDecoder;
+  var VideoFrame: typeof wc.VideoFrame;
+  var EncodedVideoChunk: typeof wc.EncodedVideoChunk;
+  var VideoColorSpace: typeof wc.VideoColorSpace;
+}
+
+export {};

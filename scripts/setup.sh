@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian/Ubuntu checkout: the system packages the build and
+# tests need (installed when missing, or the exact command printed when we
+# are not root), the npm dependencies, and the addon build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(build-essential pkg-config clang libclang-dev
+  libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev
+  ffmpeg util-linux git)
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  install=(apt-get install -y --no-install-recommends "${missing[@]}")
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${install[@]}" >/dev/null
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    echo "setup: installing ${missing[*]} (sudo)"
+    sudo apt-get update -qq
+    sudo DEBIAN_FRONTEND=noninteractive "${install[@]}" >/dev/null
+  else
+    echo "setup: these system packages are missing; install them, then run this again:" >&2
+    echo "  sudo apt-get update && sudo ${install[*]}" >&2
+    exit 1
+  fi
+fi
+
+# Rust: the FFmpeg bindings need a current toolchain (1.88 or newer), which
+# Debian's rustc is not; rustup provides it.
+[ -d "$HOME/.cargo/bin" ] && export PATH="$HOME/.cargo/bin:$PATH"
+if ! command -v cargo >/dev/null; then
+  echo "setup: Rust is missing. Install it with rustup (https://rustup.rs), then run this again:" >&2
+  echo "  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y" >&2
+  exit 1
+fi
+rust_minor=$(rustc --version | sed -E 's/^rustc 1\.([0-9]+).*/\1/')
+if [ "$rust_minor" -lt 88 ]; then
+  echo "setup: $(rustc --version) is too old; run: rustup update stable" >&2
+  exit 1
+fi
+
+echo "setup: npm dependencies"
+npm ci --ignore-scripts --no-audit --no-fund
+echo "setup: building the addon (cargo build --release)"
+npm run build --silent
+echo "setup: done — build/Release/node-webcodecs.node"

@@ -1,0 +1,43 @@
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+
+const root = path.join(__dirname, '..');
+
+test('require, import and the polyfill expose the same classes', () => {
+  const script = `
+    import * as esm from 'node-webcodecs';
+    import 'node-webcodecs/polyfill';
+    import { createRequire } from 'node:module';
+    const cjs = createRequire(import.meta.url)('node-webcodecs');
+    const names = ['VideoEncoder', 'VideoDecoder', 'VideoFrame', 'EncodedVideoChunk', 'VideoColorSpace'];
+    const same = names.every((n) => esm[n] === cjs[n] && globalThis[n] === cjs[n] && typeof cjs[n] === 'function');
+    console.log(JSON.stringify({ same, ffmpeg: typeof esm.buildInfo.ffmpeg }));
+  `;
+  // Self-reference by package name works from inside the package.
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { same: true, ffmpeg: 'string' });
+});
+
+test('classes work inside worker_threads', async () => {
+  const { Worker } = require('node:worker_threads');
+  const code = `
+    const { parentPort } = require('node:worker_threads');
+    const { VideoEncoder, VideoFrame } = require(${JSON.stringify(root)});
+    const chunks = [];
+    const enc = new VideoEncoder({ output: (c) => chunks.push(c.timestamp), error: (e) => parentPort.postMessage(e.name) });
+    enc.configure({ codec: 'avc1.42001f', width: 64, height: 64 });
+    for (let i = 0; i < 3; i++) { const f = new VideoFrame(new Uint8Array(64 * 64 * 1.5), { format: 'I420', codedWidth: 64, codedHeight: 64, timestamp: i }); enc.encode(f); f.close(); }
+    enc.flush().then(() => { enc.close(); parentPort.postMessage(chunks); });
+  `;
+  const worker = new Worker(code, { eval: true });
+  const message = await new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  assert.deepEqual(message, [0, 1, 2]);
+  await worker.terminate();
+});
