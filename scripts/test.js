@@ -1,6 +1,6 @@
 'use strict';
-// Runs every test/**/*.test.js with node:test (helpers and child scripts under
-// test/ are not test files), then the core crate's cargo tests.
+// Runs the core crate's cargo tests, then every test/**/*.test.js with
+// node:test (helpers and child scripts under test/ are not test files).
 const { readdirSync } = require('node:fs');
 const { join, relative } = require('node:path');
 const { spawnSync } = require('node:child_process');
@@ -17,6 +17,6 @@ const files = [];
 files.sort();
 
 const run = (cmd, args) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit' }).status ?? 1;
+const rust = process.argv.includes('--js-only') ? 0 : run('cargo', ['test', '--release', '-p', 'webcodecs-core', '--lib', '--tests']);
 const js = run(process.execPath, ['--test', '--test-concurrency=1', ...files]);
-const rust = process.argv.includes('--js-only') ? 0 : run('cargo', ['test', '--release', '-p', 'webcodecs-core']);
-process.exit(js || rust);
+process.exit(rust || js);
