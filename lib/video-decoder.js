@@ -44,7 +44,6 @@ function parseConfig(value) {
     throw typeError('`displayAspectWidth` and `displayAspectHeight` must be given together');
   }
   if (c.displayAspectWidth === 0 || c.displayAspectHeight === 0) throw typeError('`displayAspectWidth` and `displayAspectHeight` must be non-zero');
-  if (parseRotation(c.rotation) !== c.rotation) throw typeError(`\`rotation\` must be 0, 90, 180 or 270, got ${c.rotation}`);
   return c;
 }
 

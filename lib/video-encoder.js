@@ -50,7 +50,10 @@ function parseConfig(value) {
   if (clone.codec.trim() === '') throw typeError('`codec` must not be empty');
   if (clone.width === 0 || clone.height === 0) throw typeError(`\`width\` and \`height\` must be non-zero, got ${clone.width}x${clone.height}`);
   if (clone.displayWidth === 0 || clone.displayHeight === 0) throw typeError('`displayWidth` and `displayHeight` must be non-zero');
-  if (clone.framerate !== undefined && !(clone.framerate > 0)) throw typeError(`\`framerate\` must be positive, got ${clone.framerate}`);
+  // As Chrome: display size both or neither, and no zero bitrate. (A
+  // non-positive framerate is valid but unsupported.)
+  if ((clone.displayWidth === undefined) !== (clone.displayHeight === undefined)) throw typeError('`displayWidth` and `displayHeight` must be given together');
+  if (clone.bitrate === 0) throw typeError('`bitrate` must be non-zero');
   const config = {
     ...clone,
     displayWidth: clone.displayWidth ?? clone.width,
@@ -60,24 +63,27 @@ function parseConfig(value) {
   return { clone, config };
 }
 
-function decoderConfigOf(out) {
+/** The VideoDecoderConfig that describes an output ("Output EncodedVideoChunks"), shaped as Chrome emits it. */
+function decoderConfigOf(out, active) {
   const c = out.decoderConfig;
-  const config = {
-    codec: c.codec,
-    codedWidth: c.codedWidth,
-    codedHeight: c.codedHeight,
-    displayAspectWidth: c.displayAspectWidth,
-    displayAspectHeight: c.displayAspectHeight,
-  };
+  const config = { codec: c.codec, codedWidth: c.codedWidth, codedHeight: c.codedHeight };
+  if (active.displayWidth !== undefined) {
+    config.displayAspectWidth = c.displayAspectWidth;
+    config.displayAspectHeight = c.displayAspectHeight;
+  }
   if (c.description !== undefined) config.description = c.description;
   const color = Object.fromEntries(Object.entries(c.colorSpace).filter(([, v]) => v !== null));
   if (Object.keys(color).length > 0) config.colorSpace = color;
+  config.hardwareAcceleration = 'no-preference';
+  config.rotation = 0;
+  config.flip = false;
   return config;
 }
 
 class VideoEncoder extends EventTarget {
   #core;
   #output;
+  #active = null;
 
   constructor(init) {
     super();
@@ -91,8 +97,9 @@ class VideoEncoder extends EventTarget {
   get encodeQueueSize() { return this.#core.queueSize; }
 
   configure(config) {
-    const { config: parsed } = parseConfig(config);
+    const { clone, config: parsed } = parseConfig(config);
     this.#core.configure(parsed);
+    this.#active = clone;
   }
 
   encode(frame, options) {
@@ -135,7 +142,7 @@ class VideoEncoder extends EventTarget {
       data: out.data,
       transfer: [out.data],
     });
-    const metadata = out.decoderConfig === undefined ? {} : { decoderConfig: decoderConfigOf(out) };
+    const metadata = out.decoderConfig === undefined ? {} : { decoderConfig: decoderConfigOf(out, this.#active) };
     this.#core.callback(this.#output, chunk, metadata);
   }
 

@@ -219,6 +219,7 @@ class VideoFrame {
     this.#rotation = 0;
     this.#flip = false;
     this.#metadata = {};
+    this.#colorSpace = null; // reads as an empty VideoColorSpace, as in Chrome
   }
 
   get [Symbol.toStringTag]() { return 'VideoFrame'; }
@@ -262,7 +263,7 @@ function frameFromNative(out, config) {
     if (aspect > width / height) displayWidth = Math.round(height * aspect);
     else displayHeight = Math.round(width / aspect);
   }
-  const rotation = config.rotation ?? 0;
+  const rotation = parseRotation(config.rotation ?? 0);
   if (rotation % 180 !== 0) [displayWidth, displayHeight] = [displayHeight, displayWidth];
   return initFrame({
     handle: out.handle,

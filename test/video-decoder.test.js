@@ -133,7 +133,7 @@ test('isConfigSupported clones the config, copying the description and dropping 
 });
 
 test('invalid configs are TypeErrors', async () => {
-  for (const bad of [{}, { codec: '' }, { codec: 'avc1.64000b', codedWidth: 320 }, { codec: 'avc1.64000b', codedWidth: 0, codedHeight: 10 }, { codec: 'avc1.64000b', displayAspectWidth: 1 }, { codec: 'avc1.64000b', displayAspectWidth: 0, displayAspectHeight: 1 }, { codec: 'avc1.64000b', description: 'x' }, { codec: 'avc1.64000b', rotation: 45 }]) {
+  for (const bad of [{}, { codec: '' }, { codec: 'avc1.64000b', codedWidth: 320 }, { codec: 'avc1.64000b', codedWidth: 0, codedHeight: 10 }, { codec: 'avc1.64000b', displayAspectWidth: 1 }, { codec: 'avc1.64000b', displayAspectWidth: 0, displayAspectHeight: 1 }, { codec: 'avc1.64000b', description: 'x' }, { codec: 'avc1.64000b', rotation: NaN }]) {
     await assert.rejects(VideoDecoder.isConfigSupported(bad), TypeError, JSON.stringify(bad));
     const rec = recorder();
     assert.throws(() => rec.decoder.configure(bad), TypeError);

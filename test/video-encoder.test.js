@@ -56,6 +56,9 @@ test('isConfigSupported answers for valid configs and clones only recognised mem
   assert.equal((await VideoEncoder.isConfigSupported({ ...CONFIG, hardwareAcceleration: 'prefer-hardware' })).supported, false);
   assert.equal((await VideoEncoder.isConfigSupported({ ...CONFIG, alpha: 'keep' })).supported, false);
   assert.equal((await VideoEncoder.isConfigSupported({ ...CONFIG, scalabilityMode: 'L1T3' })).supported, false);
+  for (const framerate of [0, -1]) assert.equal((await VideoEncoder.isConfigSupported({ ...CONFIG, framerate })).supported, false, `framerate ${framerate}`);
+  const wide = await VideoEncoder.isConfigSupported({ ...CONFIG, displayWidth: 640, displayHeight: 240 });
+  assert.equal(wide.supported, true);
   assert.equal((await VideoEncoder.isConfigSupported({ ...CONFIG, codec: 'avc1.640028', width: 1920, height: 1080 })).supported, true);
 });
 
@@ -67,8 +70,9 @@ test('isConfigSupported rejects invalid configs with TypeError', async () => {
     { ...CONFIG, width: 0 },
     { ...CONFIG, height: undefined },
     { ...CONFIG, width: -5 },
-    { ...CONFIG, displayWidth: 0 },
-    { ...CONFIG, framerate: 0 },
+    { ...CONFIG, displayWidth: 0, displayHeight: 240 },
+    { ...CONFIG, displayWidth: 640 },
+    { ...CONFIG, bitrate: 0 },
     { ...CONFIG, bitrate: NaN },
     { ...CONFIG, latencyMode: 'fast' },
     { ...CONFIG, avc: { format: 'raw' } },
@@ -115,7 +119,9 @@ test('avc output: decoderConfig on the first chunk, length-prefixed chunks, exac
   const { chunks, metadata } = await encodeClip(webcodecs, CONFIG, 20, { keyEvery: 7 });
   assert.equal(chunks.length, 20);
   const config = metadata[0].decoderConfig;
-  assert.equal(config.codec, 'avc1.42c01f');
+  assert.equal(config.codec, 'avc1.42001f', 'the configured codec string');
+  assert.equal(config.displayAspectWidth, undefined, 'no display aspect unless configured');
+  assert.deepEqual([config.hardwareAcceleration, config.rotation, config.flip], ['no-preference', 0, false]);
   assert.equal(config.codedWidth, 320);
   assert.equal(config.codedHeight, 240);
   assert.ok(config.description instanceof ArrayBuffer);
@@ -242,7 +248,7 @@ test('reconfigure after flush starts a new stream with a new decoderConfig', asy
   await rec.encoder.flush();
   assert.equal(rec.chunks[2].type, 'key');
   assert.equal(rec.metadata[2].decoderConfig.codedWidth, 176);
-  assert.equal(rec.metadata[2].decoderConfig.codec, 'avc1.4d401e');
+  assert.equal(rec.metadata[2].decoderConfig.codec, 'avc1.4d001e');
   rec.encoder.close();
 });
 

@@ -118,6 +118,8 @@ test('after close, attributes read null/0 and methods throw InvalidStateError', 
   assert.equal(frame.displayWidth, 0);
   assert.equal(frame.visibleRect, null);
   assert.equal(frame.codedRect, null);
+  assert.deepEqual(frame.colorSpace.toJSON(), { primaries: null, transfer: null, matrix: null, fullRange: null });
+  assert.equal(frame.timestamp, 3, 'timestamp survives close');
   assert.throws(() => frame.clone(), { name: 'InvalidStateError' });
   assert.throws(() => frame.allocationSize(), { name: 'InvalidStateError' });
   assert.throws(() => frame.metadata(), { name: 'InvalidStateError' });

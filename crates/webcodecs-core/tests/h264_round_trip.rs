@@ -101,7 +101,7 @@ fn avc_round_trip_keeps_timestamps_and_pixels() {
     let chunks = encode(false, 30);
     assert_eq!(chunks.len(), 30);
     let config = chunks[0].decoder_config.clone().expect("first chunk carries the decoder config");
-    assert_eq!(config.codec, "avc1.42c01f");
+    assert_eq!(config.codec, "avc1.42001f", "the configured codec string");
     assert!(chunks[1..].iter().all(|c| c.decoder_config.is_none()));
     assert!(chunks[0].key && chunks[10].key, "frame 10 was asked to be a key frame");
     let description = config.description.expect("avc format has an avcC");

@@ -95,7 +95,8 @@ pub struct VideoEncoder {
     next_pts: i64,
     /// pts → (timestamp, duration) of frames inside the encoder.
     pending: BTreeMap<i64, (i64, Option<i64>)>,
-    /// Parameter sets of the last decoder config sent, to spot changes.
+    /// Parameter sets of the last decoder config sent, to spot changes
+    /// ("active output config").
     last_parameter_sets: Option<Vec<Vec<u8>>>,
 }
 
@@ -188,11 +189,9 @@ fn package(
     if !sps.is_empty() {
         let sets: Vec<Vec<u8>> = sps.iter().chain(pps.iter()).map(|n| n.to_vec()).collect();
         if last_parameter_sets.as_ref() != Some(&sets) {
-            let codec = h264::parse_sps(sps[0])
-                .map(|s| H264Codec { profile_idc: s.profile_idc, constraint_flags: s.constraint_flags, level_idc: s.level_idc, avc3: requested.avc3 })
-                .unwrap_or(requested);
+            // "Assign encoderConfig.codec to outputConfig.codec."
             decoder_config = Some(OutputConfig {
-                codec: codec.to_codec_string(),
+                codec: config.codec.clone(),
                 description: if config.annexb { None } else { h264::build_avcc(&sps, &pps) },
                 coded_width: config.width,
                 coded_height: config.height,
@@ -243,6 +242,9 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
     }
     if let Some(mode) = config.scalability_mode.as_deref().filter(|m| *m != "L1T1") {
         return Err(Error::NotSupported(format!("Scalability mode {mode} is not supported for H.264")));
+    }
+    if config.framerate.is_some_and(|f| !(f > 0.0)) {
+        return Err(Error::NotSupported(format!("framerate {} is not positive", config.framerate.unwrap_or(0.0))));
     }
     if config.bitrate_mode == BitrateMode::Quantizer {
         return Err(Error::NotSupported("bitrateMode \"quantizer\" is not supported for H.264 yet".into()));

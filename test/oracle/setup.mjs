@@ -1,0 +1,2 @@
+// Installs node-webcodecs on globalThis for ../../../shared/tools/chrome-oracle.mjs.
+export * from '../../lib/index.mjs';
