@@ -6,6 +6,8 @@
 //! `close()` bump the shared generation first, so commands and outputs of an
 //! old configuration are skipped rather than processed.
 
+use std::any::Any;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread;
@@ -94,6 +96,14 @@ impl<P: Processor> Worker<P> {
     }
 }
 
+fn panic_text(payload: &Box<dyn Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".into())
+}
+
 /// Codec threads run below the JavaScript thread so that a waking event loop
 /// preempts codec work at once instead of waiting out a scheduler slice.
 /// FFmpeg's and the codec libraries' own threads are created from the codec
@@ -137,7 +147,9 @@ fn run<P: Processor>(mut processor: P, rx: flume::Receiver<(u64, Command<P>)>, c
             sink.send(generation, Event::Dequeued);
         }
         let mut emit = |output| sink.send(generation, Event::Output(output));
-        let result = match command {
+        // A panic in codec code must not kill the thread: JavaScript would wait
+        // for this command forever. It becomes an EncodingError instead.
+        let result = panic::catch_unwind(AssertUnwindSafe(|| match command {
             Command::Reset => {
                 processor.reset();
                 failed = None;
@@ -147,7 +159,8 @@ fn run<P: Processor>(mut processor: P, rx: flume::Receiver<(u64, Command<P>)>, c
             Command::Configure(config) => processor.configure(config),
             Command::Process(input) => processor.process(input, &mut emit),
             Command::Flush(id) => processor.flush(&mut emit).map(|_| sink.send(generation, Event::Flushed(id))),
-        };
+        }))
+        .unwrap_or_else(|payload| Err(Error::Encoding(format!("Internal error in the codec thread: {}", panic_text(&payload)))));
         if let Err(error) = result {
             processor.reset();
             failed = Some(generation);
@@ -179,6 +192,9 @@ mod tests {
             ok.then_some(()).ok_or(Error::NotSupported("no".into()))
         }
         fn process(&mut self, input: i32, emit: &mut dyn FnMut(i32)) -> Result<()> {
+            if input == 666 {
+                panic!("the number of the beast");
+            }
             if input < 0 {
                 return Err(Error::Encoding("negative".into()));
             }
@@ -255,6 +271,20 @@ mod tests {
         let got = got.join(",");
         assert!(!got.contains("out 10"), "{got}");
         assert!(got.ends_with("1:dequeued,1:done,1:out 12,1:flushed 1,1:done"), "{got}");
+    }
+
+    #[test]
+    fn a_panic_becomes_an_encoding_error_and_the_thread_lives_on() {
+        let (tx, rx) = mpsc::channel();
+        let worker = Worker::spawn("test", Doubler::default(), Collect(tx)).unwrap();
+        worker.send(Command::Configure(true)).unwrap();
+        worker.send(Command::Process(666)).unwrap();
+        assert_eq!(events(&rx, 4), ["0:done", "0:dequeued", "0:error EncodingError", "0:done"]);
+        worker.reset().unwrap();
+        worker.send(Command::Configure(true)).unwrap();
+        worker.send(Command::Process(1)).unwrap();
+        worker.send(Command::Flush(2)).unwrap();
+        assert_eq!(events(&rx, 6), ["1:done", "1:done", "1:dequeued", "1:done", "1:out 2", "1:flushed 2"]);
     }
 
     #[test]
