@@ -22,6 +22,23 @@ native.setDispatch((id, generation, kind, payload) => {
   if (core !== undefined) core.event(generation, kind, payload);
 });
 
+/** The addon functions of one kind of codec (`encoder`, `decoder`). */
+function codecOps(prefix) {
+  const op = (name) => native[`${prefix}${name}`];
+  return { create: op('Create'), configure: op('Configure'), flush: op('Flush'), reset: op('Reset'), close: op('Close'), keepAlive: op('KeepAlive') };
+}
+
+/** isConfigSupported(): a rejected promise for an invalid config, else {supported, config}. */
+function checkSupport(config, parse, check) {
+  let parsed;
+  try {
+    parsed = parse(config);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return check(parsed.native).then((reason) => ({ supported: reason === null, config: parsed.clone }));
+}
+
 function callback(value, member) {
   if (typeof value !== 'function') throw typeError(`Expected a function for \`${member}\` but received ${webidl.describe(value)}`);
   return value;
@@ -198,4 +215,4 @@ function defineEventHandler(cls, type) {
   });
 }
 
-module.exports = { CodecCore, callback, defineEventHandler };
+module.exports = { CodecCore, codecOps, checkSupport, callback, defineEventHandler };

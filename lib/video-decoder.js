@@ -2,21 +2,14 @@
 const native = require('./native');
 const webidl = require('./webidl');
 const { typeError, domException } = require('./errors');
-const { CodecCore, callback, defineEventHandler } = require('./codec-base');
-const { frameFromNative, parseRotation } = require('./video-frame');
-const { EncodedVideoChunk, chunkBytes } = require('./encoded-video-chunk');
+const { CodecCore, codecOps, checkSupport, callback, defineEventHandler } = require('./codec-base');
+const { frameFromNative } = require('./video-frame');
+const { chunkBytes } = require('./encoded-video-chunk');
 const { colorSpaceInit } = require('./video-color-space');
 
 const HARDWARE = ['no-preference', 'prefer-hardware', 'prefer-software'];
 
-const OPS = {
-  create: native.decoderCreate,
-  configure: native.decoderConfigure,
-  flush: native.decoderFlush,
-  reset: native.decoderReset,
-  close: native.decoderClose,
-  keepAlive: native.decoderKeepAlive,
-};
+const OPS = codecOps('decoder');
 
 /** VideoDecoderConfig → its clone (recognised members, description copied). Throws TypeError when not valid. */
 function parseConfig(value) {
@@ -121,13 +114,11 @@ class VideoDecoder extends EventTarget {
   }
 
   static isConfigSupported(config) {
-    let parsed;
-    try {
-      parsed = parseConfig(config);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return native.decoderSupport(nativeConfig(parsed)).then((reason) => ({ supported: reason === null, config: cloneConfig(parsed) }));
+    const parse = (c) => {
+      const parsed = parseConfig(c);
+      return { native: nativeConfig(parsed), clone: cloneConfig(parsed) };
+    };
+    return checkSupport(config, parse, native.decoderSupport);
   }
 
   get [Symbol.toStringTag]() { return 'VideoDecoder'; }

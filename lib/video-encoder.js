@@ -1,8 +1,8 @@
 'use strict';
 const native = require('./native');
 const webidl = require('./webidl');
-const { typeError, domException } = require('./errors');
-const { CodecCore, callback, defineEventHandler } = require('./codec-base');
+const { typeError } = require('./errors');
+const { CodecCore, codecOps, checkSupport, callback, defineEventHandler } = require('./codec-base');
 const { VideoFrame, frameHandle, frameState } = require('./video-frame');
 const { EncodedVideoChunk } = require('./encoded-video-chunk');
 
@@ -12,17 +12,10 @@ const BITRATE_MODES = ['constant', 'variable', 'quantizer'];
 const LATENCY_MODES = ['quality', 'realtime'];
 const AVC_FORMATS = ['annexb', 'avc'];
 
-const OPS = {
-  create: native.encoderCreate,
-  configure: native.encoderConfigure,
-  flush: native.encoderFlush,
-  reset: native.encoderReset,
-  close: native.encoderClose,
-  keepAlive: native.encoderKeepAlive,
-};
+const OPS = codecOps('encoder');
 
 /**
- * VideoEncoderConfig → `{clone, config}`: the recognised members as the
+ * VideoEncoderConfig → `{clone, native}`: the recognised members as the
  * specification clones them, and the normalised config for the addon.
  * Throws TypeError when the config is not *valid*.
  */
@@ -54,13 +47,13 @@ function parseConfig(value) {
   // non-positive framerate is valid but unsupported.)
   if ((clone.displayWidth === undefined) !== (clone.displayHeight === undefined)) throw typeError('`displayWidth` and `displayHeight` must be given together');
   if (clone.bitrate === 0) throw typeError('`bitrate` must be non-zero');
-  const config = {
+  const native = {
     ...clone,
     displayWidth: clone.displayWidth ?? clone.width,
     displayHeight: clone.displayHeight ?? clone.height,
     avcFormat: clone.avc?.format ?? 'avc',
   };
-  return { clone, config };
+  return { clone, native };
 }
 
 /** The VideoDecoderConfig that describes an output ("Output EncodedVideoChunks"), shaped as Chrome emits it. */
@@ -97,9 +90,9 @@ class VideoEncoder extends EventTarget {
   get encodeQueueSize() { return this.#core.queueSize; }
 
   configure(config) {
-    const { clone, config: parsed } = parseConfig(config);
-    this.#core.configure(parsed);
-    this.#active = clone;
+    const parsed = parseConfig(config);
+    this.#core.configure(parsed.native);
+    this.#active = parsed.clone;
   }
 
   encode(frame, options) {
@@ -147,13 +140,7 @@ class VideoEncoder extends EventTarget {
   }
 
   static isConfigSupported(config) {
-    let parsed;
-    try {
-      parsed = parseConfig(config);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return native.encoderSupport(parsed.config).then((reason) => ({ supported: reason === null, config: parsed.clone }));
+    return checkSupport(config, parseConfig, native.encoderSupport);
   }
 
   get [Symbol.toStringTag]() { return 'VideoEncoder'; }

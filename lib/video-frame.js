@@ -110,19 +110,10 @@ class VideoFrame {
     }
     const handle = native.frameFromBytes(bytes, format, codedWidth, codedHeight, flatLayout(combined.layout));
     if (d.transfer !== undefined) adoptBytes(new Uint8Array(0), d.transfer, VideoFrame);
-    this.#handle = handle;
-    this.#format = format;
-    this.#codedWidth = codedWidth;
-    this.#codedHeight = codedHeight;
-    this.#visible = visible;
-    this.#displayWidth = displayWidth;
-    this.#displayHeight = displayHeight;
-    this.#timestamp = timestamp;
-    this.#duration = duration;
-    this.#colorSpace = colorSpace ?? (RGB.has(format) ? SRGB : REC709);
-    this.#rotation = rotation;
-    this.#flip = flip;
-    this.#metadata = metadata;
+    this.#assign({
+      handle, format, codedWidth, codedHeight, visible, displayWidth, displayHeight, timestamp, duration,
+      colorSpace: colorSpace ?? (RGB.has(format) ? SRGB : REC709), rotation, flip, metadata,
+    });
   }
 
   #fromFrame(source, init) {
@@ -137,19 +128,26 @@ class VideoFrame {
     const fallback = changed ? orientedSize(visible, rotation) : [source.#displayWidth, source.#displayHeight];
     const [displayWidth, displayHeight] = displaySize(d, fallback);
     const metadata = d.metadata === undefined ? { ...source.#metadata } : metadataInit(d.metadata);
-    this.#handle = native.frameClone(source.#handle);
-    this.#format = source.#format;
-    this.#codedWidth = source.#codedWidth;
-    this.#codedHeight = source.#codedHeight;
-    this.#visible = visible;
-    this.#displayWidth = displayWidth;
-    this.#displayHeight = displayHeight;
-    this.#timestamp = timestamp;
-    this.#duration = duration;
-    this.#colorSpace = source.#colorSpace;
-    this.#rotation = rotation;
-    this.#flip = flip;
-    this.#metadata = metadata;
+    this.#assign({
+      handle: native.frameClone(source.#handle), format: source.#format, codedWidth: source.#codedWidth, codedHeight: source.#codedHeight,
+      visible, displayWidth, displayHeight, timestamp, duration, colorSpace: source.#colorSpace, rotation, flip, metadata,
+    });
+  }
+
+  #assign(p) {
+    this.#handle = p.handle;
+    this.#format = p.format;
+    this.#codedWidth = p.codedWidth;
+    this.#codedHeight = p.codedHeight;
+    this.#visible = p.visible;
+    this.#displayWidth = p.displayWidth;
+    this.#displayHeight = p.displayHeight;
+    this.#timestamp = p.timestamp;
+    this.#duration = p.duration;
+    this.#colorSpace = p.colorSpace;
+    this.#rotation = p.rotation;
+    this.#flip = p.flip;
+    this.#metadata = p.metadata ?? {};
   }
 
   get format() { return this.#format; }
@@ -224,21 +222,10 @@ class VideoFrame {
 
   get [Symbol.toStringTag]() { return 'VideoFrame'; }
 
-  /** Library-internal: fills a blank frame (see `frameFromNative`). */
+  /** Library-internal: a frame around a native handle (see `frameFromNative`). */
   static #init(props) {
     const frame = new VideoFrame(INTERNAL);
-    frame.#handle = props.handle;
-    frame.#format = props.format;
-    frame.#codedWidth = props.codedWidth;
-    frame.#codedHeight = props.codedHeight;
-    frame.#visible = props.visible;
-    frame.#displayWidth = props.displayWidth;
-    frame.#displayHeight = props.displayHeight;
-    frame.#timestamp = props.timestamp;
-    frame.#duration = props.duration;
-    frame.#colorSpace = props.colorSpace;
-    frame.#rotation = props.rotation;
-    frame.#flip = props.flip;
+    frame.#assign(props);
     return frame;
   }
 

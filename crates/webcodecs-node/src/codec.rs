@@ -72,13 +72,31 @@ impl<P: Processor> Finalize for CodecHandle<P> {}
 
 pub type BoxedCodec<P> = JsBox<CodecHandle<P>>;
 
-pub fn create<'a, P: Processor>(cx: &mut FunctionContext<'a>, name: &str, processor: P, convert: Convert<P::Output>) -> JsResult<'a, BoxedCodec<P>> {
-    let id = cx.argument::<JsNumber>(0)?.value(cx);
+pub fn create<'a, P: Processor>(mut cx: FunctionContext<'a>, name: &str, processor: P, convert: Convert<P::Output>) -> JsResult<'a, BoxedCodec<P>> {
+    let id = cx.argument::<JsNumber>(0)?.value(&mut cx);
     let mut channel = cx.channel();
-    channel.unref(cx);
+    channel.unref(&mut cx);
     let sink = ChannelSink { channel: channel.clone(), id, convert };
-    let worker = Worker::spawn(name, processor, sink).map_err(|e| Error::Encoding(format!("Cannot start the codec thread: {e}"))).or_throw(cx)?;
+    let worker = Worker::spawn(name, processor, sink).map_err(|e| Error::Encoding(format!("Cannot start the codec thread: {e}"))).or_throw(&mut cx)?;
     Ok(cx.boxed(CodecHandle { worker: RefCell::new(Some(worker)), channel: RefCell::new(channel) }))
+}
+
+/// Exports the functions every codec kind shares: `<prefix>Create`, `Flush`,
+/// `Reset`, `Close` and `KeepAlive`.
+pub fn export<P: Processor>(cx: &mut ModuleContext, prefix: &str, create: for<'a> fn(FunctionContext<'a>) -> JsResult<'a, BoxedCodec<P>>) -> NeonResult<()> {
+    cx.export_function(&format!("{prefix}Create"), create)?;
+    cx.export_function(&format!("{prefix}Flush"), flush::<P>)?;
+    cx.export_function(&format!("{prefix}Reset"), reset::<P>)?;
+    cx.export_function(&format!("{prefix}Close"), close::<P>)?;
+    cx.export_function(&format!("{prefix}KeepAlive"), keep_alive::<P>)?;
+    Ok(())
+}
+
+/// `flush(handle, id)`: the worker answers with Flushed(id) after the outputs.
+fn flush<'a, P: Processor>(mut cx: FunctionContext<'a>) -> JsResult<'a, JsNumber> {
+    let handle = cx.argument::<BoxedCodec<P>>(0)?;
+    let id = cx.argument::<JsNumber>(1)?.value(&mut cx) as u32;
+    send(&mut cx, &handle, Command::Flush(id))
 }
 
 /// Queues a command; returns its generation.
@@ -92,7 +110,7 @@ pub fn send<'a, P: Processor>(cx: &mut FunctionContext<'a>, handle: &CodecHandle
 }
 
 /// `reset(handle)`: abandons queued work; returns the new generation.
-pub fn reset<'a, P: Processor>(mut cx: FunctionContext<'a>) -> JsResult<'a, JsNumber> {
+fn reset<'a, P: Processor>(mut cx: FunctionContext<'a>) -> JsResult<'a, JsNumber> {
     let handle = cx.argument::<BoxedCodec<P>>(0)?;
     let generation = match handle.worker.borrow().as_ref() {
         Some(worker) => worker.reset(),
@@ -103,7 +121,7 @@ pub fn reset<'a, P: Processor>(mut cx: FunctionContext<'a>) -> JsResult<'a, JsNu
 }
 
 /// `close(handle)`: abandons queued work and lets the thread end.
-pub fn close<'a, P: Processor>(mut cx: FunctionContext<'a>) -> JsResult<'a, JsUndefined> {
+fn close<'a, P: Processor>(mut cx: FunctionContext<'a>) -> JsResult<'a, JsUndefined> {
     let handle = cx.argument::<BoxedCodec<P>>(0)?;
     if let Some(worker) = handle.worker.borrow_mut().take() {
         let _ = worker.reset();
@@ -112,7 +130,7 @@ pub fn close<'a, P: Processor>(mut cx: FunctionContext<'a>) -> JsResult<'a, JsUn
 }
 
 /// `keepAlive(handle, busy)`: whether the codec holds the event loop open.
-pub fn keep_alive<'a, P: Processor>(mut cx: FunctionContext<'a>) -> JsResult<'a, JsUndefined> {
+fn keep_alive<'a, P: Processor>(mut cx: FunctionContext<'a>) -> JsResult<'a, JsUndefined> {
     let handle = cx.argument::<BoxedCodec<P>>(0)?;
     let busy = cx.argument::<JsBoolean>(1)?.value(&mut cx);
     let mut channel = handle.channel.borrow_mut();

@@ -11,13 +11,9 @@ use crate::video_frame;
 type Boxed = codec::BoxedCodec<VideoDecoder>;
 
 pub fn register(cx: &mut ModuleContext) -> NeonResult<()> {
-    cx.export_function("decoderCreate", |mut cx| codec::create(&mut cx, "webcodecs-vdec", VideoDecoder::default(), frame_object))?;
+    codec::export::<VideoDecoder>(cx, "decoder", |cx| codec::create(cx, "webcodecs-vdec", VideoDecoder::default(), frame_object))?;
     cx.export_function("decoderConfigure", configure)?;
     cx.export_function("decoderDecode", decode)?;
-    cx.export_function("decoderFlush", flush)?;
-    cx.export_function("decoderReset", codec::reset::<VideoDecoder>)?;
-    cx.export_function("decoderClose", codec::close::<VideoDecoder>)?;
-    cx.export_function("decoderKeepAlive", codec::keep_alive::<VideoDecoder>)?;
     cx.export_function("decoderSupport", support)?;
     cx.export_function("isKeyChunk", is_key_chunk)?;
     Ok(())
@@ -51,12 +47,6 @@ fn decode(mut cx: FunctionContext) -> JsResult<JsNumber> {
     let timestamp = cx.argument::<JsNumber>(2)?.value(&mut cx) as i64;
     let duration = codec::opt_number_arg(&mut cx, 3)?.map(|d| d as i64);
     codec::send(&mut cx, &handle, Command::Process(DecodeInput { data, timestamp, duration }))
-}
-
-fn flush(mut cx: FunctionContext) -> JsResult<JsNumber> {
-    let handle = cx.argument::<Boxed>(0)?;
-    let id = cx.argument::<JsNumber>(1)?.value(&mut cx) as u32;
-    codec::send(&mut cx, &handle, Command::Flush(id))
 }
 
 fn support(mut cx: FunctionContext) -> JsResult<JsPromise> {

@@ -11,13 +11,9 @@ use crate::video_frame;
 type Boxed = codec::BoxedCodec<VideoEncoder>;
 
 pub fn register(cx: &mut ModuleContext) -> NeonResult<()> {
-    cx.export_function("encoderCreate", |mut cx| codec::create(&mut cx, "webcodecs-venc", VideoEncoder::default(), chunk_object))?;
+    codec::export::<VideoEncoder>(cx, "encoder", |cx| codec::create(cx, "webcodecs-venc", VideoEncoder::default(), chunk_object))?;
     cx.export_function("encoderConfigure", configure)?;
     cx.export_function("encoderEncode", encode)?;
-    cx.export_function("encoderFlush", flush)?;
-    cx.export_function("encoderReset", codec::reset::<VideoEncoder>)?;
-    cx.export_function("encoderClose", codec::close::<VideoEncoder>)?;
-    cx.export_function("encoderKeepAlive", codec::keep_alive::<VideoEncoder>)?;
     cx.export_function("encoderSupport", support)?;
     Ok(())
 }
@@ -69,12 +65,6 @@ fn encode(mut cx: FunctionContext) -> JsResult<JsNumber> {
     let key_frame = cx.argument::<JsBoolean>(6)?.value(&mut cx);
     let input = EncodeInput { frame, visible: Rect { x: v[0], y: v[1], width: v[2], height: v[3] }, color, timestamp, duration, key_frame };
     codec::send(&mut cx, &handle, Command::Process(input))
-}
-
-fn flush(mut cx: FunctionContext) -> JsResult<JsNumber> {
-    let handle = cx.argument::<Boxed>(0)?;
-    let id = cx.argument::<JsNumber>(1)?.value(&mut cx) as u32;
-    codec::send(&mut cx, &handle, Command::Flush(id))
 }
 
 fn support(mut cx: FunctionContext) -> JsResult<JsPromise> {

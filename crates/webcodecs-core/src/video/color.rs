@@ -68,36 +68,39 @@ impl ColorSpace {
         }
     }
 
+    /// The FFmpeg values of the known members.
+    #[allow(clippy::type_complexity)]
+    fn av_values(&self) -> (Option<ffi::AVColorPrimaries>, Option<ffi::AVColorTransferCharacteristic>, Option<ffi::AVColorSpace>, Option<ffi::AVColorRange>) {
+        (
+            value_of(&PRIMARIES, self.primaries),
+            value_of(&TRANSFERS, self.transfer),
+            value_of(&MATRICES, self.matrix),
+            self.full_range.map(|full| if full { AVCOL_RANGE_JPEG } else { AVCOL_RANGE_MPEG }),
+        )
+    }
+
     /// Writes the known members into an encoder context (unknown ones stay unspecified).
     pub(crate) fn apply_to_codec(&self, c: &mut ffi::AVCodecContext) {
-        if let Some(v) = value_of(&PRIMARIES, self.primaries) {
-            c.color_primaries = v;
-        }
-        if let Some(v) = value_of(&TRANSFERS, self.transfer) {
-            c.color_trc = v;
-        }
-        if let Some(v) = value_of(&MATRICES, self.matrix) {
-            c.colorspace = v;
-        }
-        if let Some(full) = self.full_range {
-            c.color_range = if full { AVCOL_RANGE_JPEG } else { AVCOL_RANGE_MPEG };
-        }
+        let (p, t, m, r) = self.av_values();
+        set(&mut c.color_primaries, p);
+        set(&mut c.color_trc, t);
+        set(&mut c.colorspace, m);
+        set(&mut c.color_range, r);
     }
 
     /// Writes the known members into a frame.
     pub(crate) fn apply_to_frame(&self, f: &mut ffi::AVFrame) {
-        if let Some(v) = value_of(&PRIMARIES, self.primaries) {
-            f.color_primaries = v;
-        }
-        if let Some(v) = value_of(&TRANSFERS, self.transfer) {
-            f.color_trc = v;
-        }
-        if let Some(v) = value_of(&MATRICES, self.matrix) {
-            f.colorspace = v;
-        }
-        if let Some(full) = self.full_range {
-            f.color_range = if full { AVCOL_RANGE_JPEG } else { AVCOL_RANGE_MPEG };
-        }
+        let (p, t, m, r) = self.av_values();
+        set(&mut f.color_primaries, p);
+        set(&mut f.color_trc, t);
+        set(&mut f.colorspace, m);
+        set(&mut f.color_range, r);
+    }
+}
+
+fn set<T>(slot: &mut T, value: Option<T>) {
+    if let Some(v) = value {
+        *slot = v;
     }
 }
 
