@@ -207,5 +207,16 @@ export declare class VideoEncoder extends EventTarget {
   static isConfigSupported(config: VideoEncoderConfig): Promise<VideoEncoderSupport>;
 }
 
-/** What this binary was built with (node-webcodecs extension). */
-export declare const buildInfo: { readonly ffmpeg: string };
+/** What the loaded binary was built with (node-webcodecs extension). */
+export declare const buildInfo: {
+  /** FFmpeg's version string. */
+  readonly ffmpeg: string;
+  readonly libavcodec: string;
+  /** libavcodec's licence text, e.g. "LGPL version 2.1 or later". */
+  readonly license: string;
+  /** "lgpl" (LGPL 2.1+) or "gpl" (GPL 2+: x264 or a distribution's FFmpeg). */
+  readonly flavour: "lgpl" | "gpl" | "other";
+  /** FFmpeg encoders and decoders WebCodecs can use that are present, e.g. ["libopenh264"]. */
+  readonly encoders: readonly string[];
+  readonly decoders: readonly string[];
+};

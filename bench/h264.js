@@ -121,7 +121,7 @@ async function main() {
   fs.closeSync(fd);
   const ffmpegVersion = execFileSync('ffmpeg', ['-version'], { encoding: 'utf8' }).split('\n')[0];
   console.log(`Machine: ${os.cpus().length} × ${os.cpus()[0].model}, ${fmt(os.totalmem() / 2 ** 30, 0)} GiB, ${os.platform()} ${os.release()}`);
-  console.log(`Node ${process.version}; node-webcodecs on libavcodec ${buildInfo.ffmpeg}; CLI: ${ffmpegVersion}`);
+  console.log(`Node ${process.version}; node-webcodecs on FFmpeg ${buildInfo.ffmpeg} (${buildInfo.flavour}); CLI: ${ffmpegVersion}`);
   console.log(`Task: ${frames} frames ${W}x${H} I420 → H.264 (libx264 medium, High@3.1, ${BITRATE / 1e6} Mbit/s, no B-frames, ${FPS} fps)\n`);
 
   // Warm-up (first encoder open, page cache, JIT).

@@ -48,7 +48,7 @@ function psnr(a, b) {
 }
 
 async function main() {
-  console.log(`node-webcodecs demo — FFmpeg libavcodec ${buildInfo.ffmpeg}, Node ${process.version}`);
+  console.log(`node-webcodecs demo — FFmpeg ${buildInfo.ffmpeg} (${buildInfo.flavour}), Node ${process.version}`);
   console.log(`Generating ${frameCount} frames of ${width}x${height} I420 at ${fps} fps`);
   const cards = Array.from({ length: frameCount }, (_, i) => testCard(i));
 

@@ -6,12 +6,22 @@ const { VideoEncoder } = require('./video-encoder');
 const { VideoDecoder } = require('./video-decoder');
 const native = require('./native');
 
+/**
+ * What the loaded binary was built with: FFmpeg and libavcodec versions, the
+ * licence the binary is under ("lgpl" flavour: LGPL 2.1+; "gpl": GPL 2+, as
+ * with x264 or a distribution's FFmpeg) and the FFmpeg encoders/decoders present.
+ */
+function buildInfo() {
+  const info = native.buildInfo();
+  const flavour = /\bLGPL\b/.test(info.license) ? 'lgpl' : /\bGPL\b/.test(info.license) ? 'gpl' : 'other';
+  return Object.freeze({ ...info, flavour, encoders: Object.freeze(info.encoders), decoders: Object.freeze(info.decoders) });
+}
+
 module.exports = {
   VideoEncoder,
   VideoDecoder,
   VideoFrame,
   EncodedVideoChunk,
   VideoColorSpace,
-  /** What this binary was built with. */
-  buildInfo: Object.freeze({ ffmpeg: native.ffmpegVersion() }),
+  buildInfo: buildInfo(),
 };

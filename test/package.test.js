@@ -41,3 +41,15 @@ test('classes work inside worker_threads', async () => {
   assert.deepEqual(message, [0, 1, 2]);
   await worker.terminate();
 });
+
+test('buildInfo reports the FFmpeg build, its licence and the codecs present', () => {
+  const { buildInfo } = require('..');
+  assert.match(buildInfo.ffmpeg, /^\d+\.\d+/);
+  assert.match(buildInfo.libavcodec, /^\d+\.\d+\.\d+$/);
+  assert.match(buildInfo.license, /GPL/);
+  assert.ok(['lgpl', 'gpl'].includes(buildInfo.flavour));
+  assert.ok(buildInfo.decoders.includes('h264'));
+  assert.ok(buildInfo.encoders.length > 0, 'at least one H.264 encoder');
+  if (buildInfo.flavour === 'lgpl') assert.ok(!buildInfo.encoders.includes('libx264'), 'an LGPL build has no x264');
+  assert.ok(Object.isFrozen(buildInfo));
+});

@@ -60,7 +60,13 @@ async function roundTrip(codec, format) {
 }
 
 async function main() {
-  console.log(`node-webcodecs on ${process.platform}-${process.arch}, Node ${process.version}, libavcodec ${buildInfo.ffmpeg}`);
+  console.log(`node-webcodecs on ${process.platform}-${process.arch}, Node ${process.version}, FFmpeg ${buildInfo.ffmpeg} (${buildInfo.flavour}: ${buildInfo.license})`);
+  console.log(`encoders: ${buildInfo.encoders.join(', ')}; decoders: ${buildInfo.decoders.join(', ')}`);
+  const expected = process.argv[2];
+  if (expected && buildInfo.flavour !== expected) throw new Error(`expected the ${expected} flavour, loaded ${buildInfo.flavour}`);
+  const wanted = { lgpl: ['libopenh264'], gpl: ['libx264', 'libopenh264'] }[expected] ?? [];
+  for (const name of wanted) if (!buildInfo.encoders.includes(name)) throw new Error(`the ${expected} flavour lacks ${name}`);
+  if (expected === 'lgpl' && buildInfo.encoders.includes('libx264')) throw new Error('the lgpl flavour contains x264');
   let ran = 0;
   for (const codec of ['avc1.42001f', 'avc1.4d001f', 'avc1.64001f']) {
     for (const format of ['avc', 'annexb']) {

@@ -28,8 +28,39 @@ pub fn init() {
     });
 }
 
-/// The FFmpeg libavcodec version this binary runs with, e.g. "59.37.100".
-pub fn ffmpeg_version() -> String {
-    let v = unsafe { ffmpeg_next::ffi::avcodec_version() };
-    format!("{}.{}.{}", v >> 16, (v >> 8) & 0xff, v & 0xff)
+/// What this binary was built with.
+#[derive(Debug, Clone)]
+pub struct BuildInfo {
+    /// FFmpeg's version string, e.g. "7.1.5" or "5.1.6-0+deb12u1".
+    pub ffmpeg: String,
+    /// libavcodec's version, e.g. "61.19.101".
+    pub libavcodec: String,
+    /// libavcodec's licence, e.g. "LGPL version 2.1 or later".
+    pub license: String,
+    /// The FFmpeg encoders and decoders WebCodecs can use that are present.
+    pub encoders: Vec<&'static str>,
+    pub decoders: Vec<&'static str>,
+}
+
+/// FFmpeg encoders and decoders the codecs here may use, by FFmpeg name.
+const KNOWN_ENCODERS: [&str; 2] = ["libx264", "libopenh264"];
+const KNOWN_DECODERS: [&str; 1] = ["h264"];
+
+pub fn build_info() -> BuildInfo {
+    use ffmpeg_next::ffi;
+    let text = |p: *const std::os::raw::c_char| unsafe { std::ffi::CStr::from_ptr(p) }.to_string_lossy().into_owned();
+    let v = unsafe { ffi::avcodec_version() };
+    BuildInfo {
+        ffmpeg: text(unsafe { ffi::av_version_info() }),
+        libavcodec: format!("{}.{}.{}", v >> 16, (v >> 8) & 0xff, v & 0xff),
+        license: text(unsafe { ffi::avcodec_license() }),
+        encoders: KNOWN_ENCODERS.into_iter().filter(|n| av::find_encoder(n).is_some()).collect(),
+        decoders: KNOWN_DECODERS
+            .into_iter()
+            .filter(|n| {
+                let name = av::cstring(n);
+                !unsafe { ffi::avcodec_find_decoder_by_name(name.as_ptr()) }.is_null()
+            })
+            .collect(),
+    }
 }

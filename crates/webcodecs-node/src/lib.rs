@@ -11,11 +11,29 @@ mod video_frame;
 
 use neon::prelude::*;
 
+fn build_info(mut cx: FunctionContext) -> JsResult<JsObject> {
+    let info = webcodecs_core::build_info();
+    let obj = cx.empty_object();
+    for (key, value) in [("ffmpeg", &info.ffmpeg), ("libavcodec", &info.libavcodec), ("license", &info.license)] {
+        let v = cx.string(value);
+        obj.set(&mut cx, key, v)?;
+    }
+    for (key, names) in [("encoders", &info.encoders), ("decoders", &info.decoders)] {
+        let array = cx.empty_array();
+        for (i, name) in names.iter().enumerate() {
+            let v = cx.string(name);
+            array.set(&mut cx, i as u32, v)?;
+        }
+        obj.set(&mut cx, key, array)?;
+    }
+    Ok(obj)
+}
+
 #[neon::main]
 fn main(mut cx: ModuleContext) -> NeonResult<()> {
     webcodecs_core::init();
     cx.export_function("setDispatch", codec::set_dispatch)?;
-    cx.export_function("ffmpegVersion", |mut cx| Ok(cx.string(webcodecs_core::ffmpeg_version())))?;
+    cx.export_function("buildInfo", build_info)?;
     video_frame::register(&mut cx)?;
     video_encoder::register(&mut cx)?;
     video_decoder::register(&mut cx)?;
