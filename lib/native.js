@@ -10,8 +10,27 @@ function libc() {
   return header?.glibcVersionRuntime ? 'glibc' : 'musl';
 }
 
+/**
+ * Where the binary comes from: the GPL flavour's package when it is installed
+ * (or WEBCODECS_FLAVOUR=gpl demands it), else this package. WEBCODECS_FLAVOUR=lgpl
+ * ignores an installed GPL package.
+ */
+function binaryRoot(root) {
+  const wanted = process.env.WEBCODECS_FLAVOUR;
+  if (wanted !== undefined && wanted !== 'gpl' && wanted !== 'lgpl') {
+    throw new Error(`node-webcodecs: WEBCODECS_FLAVOUR must be "lgpl" or "gpl", not "${wanted}"`);
+  }
+  if (wanted === 'lgpl') return root;
+  try {
+    return path.dirname(require.resolve('node-webcodecs-gpl/package.json', { paths: [root] }));
+  } catch (error) {
+    if (wanted === 'gpl') throw new Error('node-webcodecs: WEBCODECS_FLAVOUR=gpl, but the node-webcodecs-gpl package is not installed', { cause: error });
+    return root;
+  }
+}
+
 function load() {
-  const root = path.join(__dirname, '..');
+  const root = binaryRoot(path.join(__dirname, '..'));
   try {
     return require('node-gyp-build')(root);
   } catch (cause) {

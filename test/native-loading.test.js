@@ -55,3 +55,18 @@ test('with no binary, loading fails with what was looked for and how to fix it',
   assert.match(r.stderr, /build from source/);
   if (process.platform === 'linux') assert.match(r.stderr, /\((glibc|musl)\)/);
 });
+
+test('an installed node-webcodecs-gpl package supplies the binary; WEBCODECS_FLAVOUR chooses', () => {
+  const dir = fakePackage();
+  const gpl = path.join(dir, 'node_modules', 'node-webcodecs-gpl');
+  fs.mkdirSync(gpl, { recursive: true });
+  fs.writeFileSync(path.join(gpl, 'package.json'), JSON.stringify({ name: 'node-webcodecs-gpl' }));
+  // No binaries anywhere, so the error says which package was searched.
+  const load = (env) => spawnSync(process.execPath, ['-e', `require(${JSON.stringify(dir)})`], { encoding: 'utf8', env: { PATH: process.env.PATH, ...env } }).stderr;
+  assert.match(load({}), /Looked in .*node-webcodecs-gpl/);
+  assert.match(load({ WEBCODECS_FLAVOUR: 'gpl' }), /Looked in .*node-webcodecs-gpl/);
+  assert.doesNotMatch(load({ WEBCODECS_FLAVOUR: 'lgpl' }), /node-webcodecs-gpl/);
+  assert.match(load({ WEBCODECS_FLAVOUR: 'full' }), /WEBCODECS_FLAVOUR must be "lgpl" or "gpl"/);
+  fs.rmSync(gpl, { recursive: true });
+  assert.match(load({ WEBCODECS_FLAVOUR: 'gpl' }), /node-webcodecs-gpl package is not installed/);
+});
