@@ -38,13 +38,8 @@ const makeFrame = (i) => new VideoFrame(cardFor(i), { format: 'I420', codedWidth
 
 const untilDequeue = (codec) => new Promise((r) => codec.addEventListener('dequeue', r, { once: true }));
 
-async function encodeOurs(frames) {
-  const chunks = [];
-  const encoder = new VideoEncoder({ output: (c) => chunks.push(c), error: (e) => { throw e; } });
-  encoder.configure(CONFIG);
-  const delay = monitorEventLoopDelay({ resolution: 1 });
-  delay.enable();
-  const t0 = performance.now();
+/** Encodes `frames` test cards, keeping at most QUEUE frames queued, then flushes. */
+async function feed(encoder, frames) {
   for (let i = 0; i < frames; i++) {
     const f = makeFrame(i);
     encoder.encode(f);
@@ -52,6 +47,16 @@ async function encodeOurs(frames) {
     if (encoder.encodeQueueSize >= QUEUE) await untilDequeue(encoder);
   }
   await encoder.flush();
+}
+
+async function encodeOurs(frames) {
+  const chunks = [];
+  const encoder = new VideoEncoder({ output: (c) => chunks.push(c), error: (e) => { throw e; } });
+  encoder.configure(CONFIG);
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  const t0 = performance.now();
+  await feed(encoder, frames);
   const ms = performance.now() - t0;
   delay.disable();
   encoder.close();
@@ -96,13 +101,7 @@ async function pipeline(frames) {
   decoder.configure({ codec: CONFIG.codec });
   const encoder = new VideoEncoder({ output: (c) => decoder.decode(c), error: (e) => { throw e; } });
   encoder.configure(CONFIG);
-  for (let i = 0; i < frames; i++) {
-    const f = makeFrame(i);
-    encoder.encode(f);
-    f.close();
-    if (encoder.encodeQueueSize >= QUEUE) await untilDequeue(encoder);
-  }
-  await encoder.flush();
+  await feed(encoder, frames);
   await decoder.flush();
   console.log(JSON.stringify({ frames: decoded, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
 }
