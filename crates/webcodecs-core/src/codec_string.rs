@@ -31,17 +31,6 @@ pub struct H264Codec {
 }
 
 impl H264Codec {
-    /// The registry string for these values, e.g. `avc1.64001f`.
-    pub fn to_codec_string(&self) -> String {
-        format!(
-            "{}.{:02x}{:02x}{:02x}",
-            if self.avc3 { "avc3" } else { "avc1" },
-            self.profile_idc,
-            self.constraint_flags,
-            self.level_idc
-        )
-    }
-
     /// Largest frame area in macroblocks for the level (Table A-1, MaxFS).
     pub fn max_frame_macroblocks(&self) -> u32 {
         match self.level_idc {
@@ -100,7 +89,6 @@ mod tests {
         assert_eq!((c.profile_idc, c.constraint_flags, c.level_idc, c.avc3), (0x64, 0, 31, false));
         let VideoCodec::H264(c) = VideoCodec::parse("avc3.42e01e").unwrap();
         assert_eq!((c.profile_idc, c.constraint_flags, c.level_idc, c.avc3), (0x42, 0xe0, 30, true));
-        assert_eq!(c.to_codec_string(), "avc3.42e01e");
     }
 
     #[test]
