@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(build-essential pkg-config clang libclang-dev
+packages=(build-essential pkg-config clang libclang-dev ca-certificates curl
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev
   ffmpeg util-linux git)
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
@@ -32,12 +32,16 @@ if ((${#missing[@]})); then
 fi
 
 # Rust: the FFmpeg bindings need a current toolchain (1.88 or newer), which
-# Debian's rustc is not; rustup provides it.
+# Debian's rustc is not. rustup installs one for this user (no root needed).
 [ -d "$HOME/.cargo/bin" ] && export PATH="$HOME/.cargo/bin:$PATH"
 if ! command -v cargo >/dev/null; then
-  echo "setup: Rust is missing. Install it with rustup (https://rustup.rs), then run this again:" >&2
-  echo "  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y" >&2
-  exit 1
+  echo "setup: installing Rust with rustup into ~/.cargo"
+  init=$(mktemp)
+  curl --proto '=https' --tlsv1.2 -sSf -o "$init" "https://static.rust-lang.org/rustup/dist/$(uname -m)-unknown-linux-gnu/rustup-init"
+  chmod +x "$init"
+  "$init" -y --profile minimal >/dev/null
+  rm -f "$init"
+  export PATH="$HOME/.cargo/bin:$PATH"
 fi
 rust_minor=$(rustc --version | sed -E 's/^rustc 1\.([0-9]+).*/\1/')
 if [ "$rust_minor" -lt 88 ]; then

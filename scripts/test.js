@@ -16,7 +16,12 @@ const files = [];
 })(join(root, 'test'));
 files.sort();
 
-const run = (cmd, args) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit' }).status ?? 1;
+// cargo may be installed (by scripts/setup.sh, through rustup) but not yet on PATH.
+const cargoBin = join(require('node:os').homedir(), '.cargo', 'bin');
+const env = { ...process.env, PATH: [cargoBin, process.env.PATH].join(require('node:path').delimiter) };
+const run = (cmd, args) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env }).status ?? 1;
 const rust = process.argv.includes('--js-only') ? 0 : run('cargo', ['test', '--release', '-p', 'webcodecs-core', '--lib', '--tests']);
-const js = run(process.execPath, ['--test', '--test-concurrency=1', ...files]);
+// One file at a time where the runner allows choosing (Node >= 20.10).
+const serial = process.allowedNodeEnvironmentFlags.has('--test-concurrency') ? ['--test-concurrency=1'] : [];
+const js = run(process.execPath, ['--test', ...serial, ...files]);
 process.exit(rust || js);
