@@ -36,11 +36,12 @@ fi
 [ -d "$HOME/.cargo/bin" ] && export PATH="$HOME/.cargo/bin:$PATH"
 if ! command -v cargo >/dev/null; then
   echo "setup: installing Rust with rustup into ~/.cargo"
-  init=$(mktemp)
-  curl --proto '=https' --tlsv1.2 -sSf -o "$init" "https://static.rust-lang.org/rustup/dist/$(uname -m)-unknown-linux-gnu/rustup-init"
-  chmod +x "$init"
-  "$init" -y --profile minimal >/dev/null
-  rm -f "$init"
+  # rustup-init tells from its own file name what to run, so keep that name.
+  dir=$(mktemp -d)
+  curl --proto '=https' --tlsv1.2 -sSf -o "$dir/rustup-init" "https://static.rust-lang.org/rustup/dist/$(uname -m)-unknown-linux-gnu/rustup-init"
+  chmod +x "$dir/rustup-init"
+  "$dir/rustup-init" -y --profile minimal >/dev/null
+  rm -rf "$dir"
   export PATH="$HOME/.cargo/bin:$PATH"
 fi
 rust_minor=$(rustc --version | sed -E 's/^rustc 1\.([0-9]+).*/\1/')
