@@ -281,6 +281,20 @@ test('frames of another size or format are converted on the codec thread', async
   rec.encoder.close();
 });
 
+test('reconfiguring to a new size rescales later frames to it (same input size)', async () => {
+  const rec = recorder();
+  for (const [width, height] of [[320, 240], [160, 120], [320, 240]]) {
+    rec.encoder.configure({ ...CONFIG, width, height });
+    const f = patternFrame(640, 480, 0, width);
+    rec.encoder.encode(f);
+    f.close();
+    await rec.encoder.flush();
+  }
+  assert.deepEqual(rec.metadata.map((m) => m.decoderConfig?.codedWidth), [320, 160, 320]);
+  assert.equal(rec.errors.length, 0);
+  rec.encoder.close();
+});
+
 test('the caller may close a frame right after encode()', async () => {
   const rec = recorder();
   rec.encoder.configure(CONFIG);

@@ -6,6 +6,7 @@ use std::ptr;
 
 use ffmpeg_next::ffi;
 
+use super::color::ColorSpace;
 use super::frame::Frame;
 use super::pixel::av_format_from_raw;
 use crate::error::{Error, Result};
@@ -17,9 +18,34 @@ struct Geometry {
     height: i32,
 }
 
+/// How YUV samples are read and written: the YUV matrix (SWS_CS_*) and
+/// whether each side uses full range. RGB is always full range.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Colorimetry {
+    pub matrix: i32,
+    pub src_full: bool,
+    pub dst_full: bool,
+}
+
+impl Colorimetry {
+    /// Limited-range BT.709 on both sides: what encoder input is converted to.
+    pub const BT709: Colorimetry = Colorimetry { matrix: ffi::SWS_CS_ITU709 as i32, src_full: false, dst_full: false };
+
+    /// Reading a frame of colour space `color` into RGB.
+    pub fn to_rgb(color: &ColorSpace) -> Colorimetry {
+        let matrix = match color.matrix {
+            Some("smpte170m") | Some("bt470bg") => ffi::SWS_CS_ITU601,
+            Some("bt2020-ncl") => ffi::SWS_CS_BT2020,
+            _ => ffi::SWS_CS_ITU709,
+        } as i32;
+        Colorimetry { matrix, src_full: color.full_range == Some(true), dst_full: true }
+    }
+}
+
 pub struct Scaler {
     ctx: *mut ffi::SwsContext,
-    src: Option<Geometry>,
+    /// What the context was made for; any change rebuilds it.
+    key: Option<(Geometry, Geometry, Colorimetry)>,
 }
 
 // The context is only ever used by the thread that owns the Scaler.
@@ -27,7 +53,7 @@ unsafe impl Send for Scaler {}
 
 impl Default for Scaler {
     fn default() -> Self {
-        Scaler { ctx: ptr::null_mut(), src: None }
+        Scaler { ctx: ptr::null_mut(), key: None }
     }
 }
 
@@ -38,32 +64,36 @@ impl Drop for Scaler {
 }
 
 impl Scaler {
-    /// Converts `src` to a new frame of the given format and size. RGB input is
-    /// converted with BT.709 limited-range coefficients, the colour space the
-    /// output is then tagged with.
+    /// Converts `src` to a new frame of the given format and size, with
+    /// limited-range BT.709 YUV (the colour space encoder input is tagged with).
     pub fn convert(&mut self, src: &Frame, format: ffi::AVPixelFormat, width: u32, height: u32) -> Result<Frame> {
+        self.convert_with(src, format, width, height, Colorimetry::BT709)
+    }
+
+    pub fn convert_with(&mut self, src: &Frame, format: ffi::AVPixelFormat, width: u32, height: u32, colorimetry: Colorimetry) -> Result<Frame> {
         let s = unsafe { &*src.as_ptr() };
         let from = Geometry { format: av_format_from_raw(s.format), width: s.width, height: s.height };
         let to = Geometry { format, width: width as i32, height: height as i32 };
         if from.format == ffi::AVPixelFormat::AV_PIX_FMT_NONE {
             return Err(Error::NotSupported(format!("Cannot convert from pixel format {}", s.format)));
         }
-        if self.src != Some(from) || self.ctx.is_null() {
+        let key = (from, to, colorimetry);
+        if self.key != Some(key) || self.ctx.is_null() {
             self.ctx = unsafe {
                 ffi::sws_getCachedContext(
                     self.ctx, from.width, from.height, from.format, to.width, to.height, to.format,
-                    ffi::SWS_BILINEAR as i32, ptr::null_mut(), ptr::null_mut(), ptr::null(),
+                    (ffi::SWS_BILINEAR | ffi::SWS_ACCURATE_RND | ffi::SWS_FULL_CHR_H_INT) as i32, ptr::null_mut(), ptr::null_mut(), ptr::null(),
                 )
             };
             if self.ctx.is_null() {
-                self.src = None;
+                self.key = None;
                 return Err(Error::NotSupported(format!("No conversion from {from:?} to {to:?}")));
             }
             unsafe {
-                let table = ffi::sws_getCoefficients(ffi::SWS_CS_ITU709 as i32);
-                ffi::sws_setColorspaceDetails(self.ctx, table, 0, table, 0, 0, 1 << 16, 1 << 16);
+                let table = ffi::sws_getCoefficients(colorimetry.matrix);
+                ffi::sws_setColorspaceDetails(self.ctx, table, colorimetry.src_full as i32, table, colorimetry.dst_full as i32, 0, 1 << 16, 1 << 16);
             }
-            self.src = Some(from);
+            self.key = Some(key);
         }
         let mut dst = Frame::empty();
         unsafe {

@@ -7,6 +7,7 @@ use std::ptr::NonNull;
 use ffmpeg_next::ffi;
 
 use super::color::ColorSpace;
+use super::convert::{Colorimetry, Scaler};
 use super::pixel::{av_format_from_raw, PixelFormat};
 use crate::error::{Error, Result};
 
@@ -175,6 +176,35 @@ impl Frame {
         }
     }
 
+    /// `rect` converted to a packed RGB `format` (RGBA, RGBX, BGRA, BGRX),
+    /// reading YUV as `color` says; tightly packed rows of `rect.width * 4` bytes.
+    pub fn to_rgb(&self, format: PixelFormat, rect: Rect, color: &ColorSpace) -> Result<Vec<u8>> {
+        if !format.is_rgb() {
+            return Err(Error::NotSupported(format!("Conversion to {} is not supported", format.name())));
+        }
+        let (w, h) = (self.width(), self.height());
+        if rect.width == 0 || rect.height == 0 || rect.x + rect.width > w || rect.y + rect.height > h {
+            return Err(Error::Range(format!("Rect {rect:?} does not fit in {w}x{h}")));
+        }
+        let mut src = self.new_ref();
+        unsafe {
+            let f = &mut *src.as_mut_ptr();
+            f.crop_left = rect.x as usize;
+            f.crop_top = rect.y as usize;
+            f.crop_right = (w - rect.x - rect.width) as usize;
+            f.crop_bottom = (h - rect.y - rect.height) as usize;
+            let ret = ffi::av_frame_apply_cropping(f, ffi::AV_FRAME_CROP_UNALIGNED as i32);
+            if ret < 0 {
+                return Err(Error::ffmpeg("av_frame_apply_cropping", ret));
+            }
+        }
+        let rgb = Scaler::default().convert_with(&src, format.to_av(), rect.width, rect.height, Colorimetry::to_rgb(color))?;
+        let stride = rect.width as usize * 4;
+        let mut out = vec![0u8; stride * rect.height as usize];
+        rgb.copy_to(&mut out, Rect { x: 0, y: 0, width: rect.width, height: rect.height }, &[PlaneLayout { offset: 0, stride }])?;
+        Ok(out)
+    }
+
     pub fn format(&self) -> Option<PixelFormat> {
         PixelFormat::from_av(av_format_from_raw(unsafe { (*self.as_ptr()).format }))
     }
@@ -254,6 +284,36 @@ mod tests {
         let mut px = vec![0u8; 4];
         rgba.copy_to(&mut px, Rect { x: 2, y: 1, width: 1, height: 1 }, &[PlaneLayout { offset: 0, stride: 4 }]).unwrap();
         assert_eq!(px, pattern(24)[20..24]);
+    }
+
+    #[test]
+    fn yuv_converts_to_rgb_with_the_frames_matrix_and_range() {
+        // BT.709 limited-range red (Y 63, Cb 102, Cr 240) and BT.601 full-range green (Y 150, Cb 44, Cr 21).
+        let solid = |y: u8, u: u8, v: u8| {
+            let mut b = vec![y; 16];
+            b.extend_from_slice(&[u; 4]);
+            b.extend_from_slice(&[v; 4]);
+            Frame::from_bytes(PixelFormat::I420, 4, 4, &b, &[PlaneLayout { offset: 0, stride: 4 }, PlaneLayout { offset: 16, stride: 2 }, PlaneLayout { offset: 20, stride: 2 }]).unwrap()
+        };
+        let red = solid(63, 102, 240).to_rgb(PixelFormat::RGBA, Rect { x: 0, y: 0, width: 4, height: 4 }, &ColorSpace::from_names(None, None, Some("bt709"), Some(false))).unwrap();
+        assert_eq!(red.len(), 64);
+        let px = &red[20..24];
+        assert!(px[0] >= 250 && px[1] <= 6 && px[2] <= 6 && px[3] == 255, "{px:?}");
+        let green = solid(150, 44, 21).to_rgb(PixelFormat::BGRA, Rect { x: 2, y: 2, width: 2, height: 2 }, &ColorSpace::from_names(None, None, Some("smpte170m"), Some(true))).unwrap();
+        assert_eq!(green.len(), 16);
+        let px = &green[0..4];
+        assert!(px[1] >= 250 && px[0] <= 6 && px[2] <= 6, "BGRA order: {px:?}");
+        let err = solid(0, 0, 0).to_rgb(PixelFormat::I420, Rect { x: 0, y: 0, width: 4, height: 4 }, &ColorSpace::default()).unwrap_err();
+        assert_eq!(err.name(), "NotSupportedError");
+    }
+
+    #[test]
+    fn a_scaler_rebuilds_when_only_the_output_changes() {
+        let src = Frame::alloc(PixelFormat::I420, 64, 48).unwrap();
+        let mut scaler = Scaler::default();
+        let a = scaler.convert(&src, PixelFormat::I420.to_av(), 32, 24).unwrap();
+        let b = scaler.convert(&src, PixelFormat::I420.to_av(), 16, 12).unwrap();
+        assert_eq!((a.width(), a.height(), b.width(), b.height()), (32, 24, 16, 12));
     }
 
     #[test]
