@@ -1,7 +1,7 @@
 'use strict';
 const native = require('./native');
 const webidl = require('./webidl');
-const { typeError, domException } = require('./errors');
+const { typeError, domException, fromNative } = require('./errors');
 const { FORMATS, NAMES, RGB, NATIVE, parseVisibleRect, planeLayouts, computeLayout, flatLayout, rectInit } = require('./pixel-format');
 const { VideoColorSpace, colorSpaceInit, SRGB, REC709 } = require('./video-color-space');
 const { adoptBytes } = require('./encoded-video-chunk');
@@ -171,15 +171,20 @@ class VideoFrame {
     return structuredClone(this.#metadata);
   }
 
+  /** "Parse VideoFrameCopyToOptions": the rect, the target format and its layout. */
   #copyLayout(options, from) {
     const o = webidl.dictionary(options, 'VideoFrameCopyToOptions');
-    if (o.format !== undefined && webidl.enumeration(o.format, 'format', NAMES) !== this.#format) {
-      throw domException(`Converting ${this.#format} to ${o.format} is not supported yet`, 'NotSupportedError', from);
+    const format = o.format === undefined ? this.#format : webidl.enumeration(o.format, 'format', NAMES);
+    const colorSpace = o.colorSpace === undefined ? 'srgb' : webidl.enumeration(o.colorSpace, 'colorSpace', ['srgb', 'display-p3']);
+    if (format !== this.#format && !RGB.has(format)) {
+      throw domException(`Converting ${this.#format} to ${format} is not supported; RGBA, RGBX, BGRA and BGRX are`, 'NotSupportedError', from);
     }
-    if (o.colorSpace !== undefined) webidl.enumeration(o.colorSpace, 'colorSpace', ['srgb', 'display-p3']);
+    if (format !== this.#format && colorSpace !== 'srgb') {
+      throw domException(`Converting to the ${colorSpace} colour space is not supported yet`, 'NotSupportedError', from);
+    }
     const rect = parseVisibleRect(this.#visible, o.rect, this.#codedWidth, this.#codedHeight, this.#format, 'rect');
     const layout = o.layout === undefined ? undefined : planeLayouts(o.layout, 'layout');
-    return { rect, ...computeLayout(rect, this.#format, layout) };
+    return { rect, format, ...computeLayout(rect, format, layout) };
   }
 
   allocationSize(options) {
@@ -190,13 +195,27 @@ class VideoFrame {
   copyTo(destination, options) {
     try {
       if (this.#handle === null) throw domException('The VideoFrame is closed', 'InvalidStateError', this.copyTo);
-      const { rect, layout, allocationSize } = this.#copyLayout(options, this.copyTo);
+      const { rect, format, layout, allocationSize } = this.#copyLayout(options, this.copyTo);
       const dest = webidl.bufferSource(destination, 'destination');
       if (dest.byteLength < allocationSize) {
         throw typeError(`\`destination\` has ${dest.byteLength} bytes but the copy needs ${allocationSize}`, this.copyTo);
       }
-      native.frameCopyTo(this.#handle, dest, [rect.x, rect.y, rect.width, rect.height], flatLayout(layout));
-      return Promise.resolve(layout.map((p) => ({ offset: p.offset, stride: p.stride })));
+      const rectArray = [rect.x, rect.y, rect.width, rect.height];
+      const result = layout.map((p) => ({ offset: p.offset, stride: p.stride }));
+      if (format === this.#format) {
+        native.frameCopyTo(this.#handle, dest, rectArray, flatLayout(layout));
+        return Promise.resolve(result);
+      }
+      // Conversion runs off the JavaScript thread; rows land in `dest` when it is done.
+      return native.frameToRgb(this.#handle, format, rectArray, this.#colorSpace).then((packed) => {
+        if (!(packed instanceof ArrayBuffer)) throw fromNative(packed);
+        const rowBytes = rect.width * 4;
+        const src = new Uint8Array(packed);
+        for (let row = 0; row < rect.height; row++) {
+          dest.set(src.subarray(row * rowBytes, (row + 1) * rowBytes), layout[0].offset + row * layout[0].stride);
+        }
+        return result;
+      });
     } catch (error) {
       return Promise.reject(error);
     }

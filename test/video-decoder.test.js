@@ -199,3 +199,22 @@ test('config colorSpace, displayAspect, rotation and flip apply to the output fr
   f.close();
   rec.decoder.close();
 });
+
+test('a decoded frame copied as RGBA matches the ffmpeg CLI conversion of the same picture', async () => {
+  const rec = recorder();
+  rec.decoder.configure({ codec: 'avc1.64000b' });
+  rec.decoder.decode(annexbChunks()[0]);
+  await rec.decoder.flush();
+  const [frame] = rec.frames;
+  const ours = new Uint8Array(frame.allocationSize({ format: 'RGBA' }));
+  await frame.copyTo(ours, { format: 'RGBA' });
+  frame.close();
+  rec.decoder.close();
+  // The stream does not tag its matrix, so both sides read it as BT.709, limited range.
+  const reference = require('node:child_process').execFileSync('ffmpeg', ['-v', 'error', '-i', fixture('h264.annexb'), '-frames:v', '1',
+    '-vf', 'scale=in_color_matrix=bt709:in_range=limited:flags=bilinear+accurate_rnd+full_chroma_int,format=rgba', '-f', 'rawvideo', '-']);
+  assert.equal(reference.length, ours.length);
+  const { psnr } = require('./helpers');
+  const db = psnr(ours, reference);
+  assert.ok(db >= 40, `PSNR against ffmpeg ${db.toFixed(1)} dB`);
+});

@@ -163,7 +163,7 @@ test('copyTo rejects (never throws) for bad destinations and options', async () 
   await assert.rejects(frame.copyTo(new Uint8Array(24), { rect: { x: 0, y: 0, width: 8, height: 2 } }), TypeError);
   await assert.rejects(frame.copyTo(new Uint8Array(64), { layout: [{ offset: 0, stride: 4 }] }), TypeError);
   await assert.rejects(frame.copyTo(new Uint8Array(64), { layout: [{ offset: 0, stride: 4 }, { offset: 2, stride: 2 }, { offset: 40, stride: 2 }] }), /overlaps/);
-  await assert.rejects(frame.copyTo(new Uint8Array(64), { format: 'RGBA' }), { name: 'NotSupportedError' });
+  await assert.rejects(frame.copyTo(new Uint8Array(64), { format: 'I444' }), { name: 'NotSupportedError' });
   assert.throws(() => frame.allocationSize({ rect: { x: 0, y: 0, width: 5, height: 1 } }), TypeError);
   frame.close();
 });
@@ -184,4 +184,43 @@ test('metadata() returns a copy of the init metadata', () => {
   m.captureTime = 1;
   assert.equal(frame.metadata().captureTime, 12);
   frame.close();
+});
+
+test('copyTo converts to RGBA/RGBX/BGRA/BGRX with the frame matrix and range, honouring rect and layout', async () => {
+  // BT.709 limited-range red: Y 63, Cb 102, Cr 240 (4x4 I420).
+  const red = new VideoFrame(Uint8Array.from([...Array(16).fill(63), ...Array(4).fill(102), ...Array(4).fill(240)]), {
+    format: 'I420', codedWidth: 4, codedHeight: 4, timestamp: 0, colorSpace: { matrix: 'bt709', fullRange: false },
+  });
+  assert.equal(red.allocationSize({ format: 'RGBA' }), 64);
+  assert.equal(red.allocationSize({ format: 'BGRX', rect: { x: 2, y: 0, width: 2, height: 2 } }), 16);
+  const rgba = new Uint8Array(64);
+  assert.deepEqual(await red.copyTo(rgba, { format: 'RGBA' }), [{ offset: 0, stride: 16 }]);
+  for (let i = 0; i < 64; i += 4) {
+    assert.ok(rgba[i] >= 250 && rgba[i + 1] <= 6 && rgba[i + 2] <= 6 && rgba[i + 3] === 255, `pixel ${i / 4}: ${rgba.subarray(i, i + 4)}`);
+  }
+  const padded = new Uint8Array(40);
+  assert.deepEqual(await red.copyTo(padded, { format: 'BGRA', rect: { x: 2, y: 2, width: 2, height: 2 }, layout: [{ offset: 4, stride: 12 }] }), [{ offset: 4, stride: 12 }]);
+  assert.deepEqual([...padded.subarray(0, 4)], [0, 0, 0, 0], 'bytes before the offset untouched');
+  assert.ok(padded[4] <= 6 && padded[6] >= 250, 'BGRA order');
+  assert.deepEqual([...padded.subarray(12, 16)], [0, 0, 0, 0], 'row padding untouched');
+  assert.ok(padded[16] <= 6 && padded[18] >= 250);
+  red.close();
+  // RGB to RGB swaps channels.
+  const px = new VideoFrame(Uint8Array.from([10, 20, 30, 255]), { format: 'RGBA', codedWidth: 1, codedHeight: 1, timestamp: 0 });
+  const bgrx = new Uint8Array(4);
+  await px.copyTo(bgrx, { format: 'BGRX' });
+  assert.deepEqual([...bgrx.subarray(0, 3)], [30, 20, 10]);
+  px.close();
+});
+
+test('copyTo to other formats or display-p3 is NotSupportedError; a closed frame is InvalidStateError', async () => {
+  const frame = new VideoFrame(new Uint8Array(24), { format: 'I420', codedWidth: 4, codedHeight: 4, timestamp: 0 });
+  await assert.rejects(frame.copyTo(new Uint8Array(256), { format: 'I444' }), { name: 'NotSupportedError' });
+  await assert.rejects(frame.copyTo(new Uint8Array(256), { format: 'RGBA', colorSpace: 'display-p3' }), { name: 'NotSupportedError' });
+  await assert.rejects(frame.copyTo(new Uint8Array(63), { format: 'RGBA' }), TypeError);
+  assert.throws(() => frame.allocationSize({ format: 'NV21' }), TypeError);
+  const pending = frame.copyTo(new Uint8Array(64), { format: 'RGBA' });
+  frame.close(); // the conversion holds its own reference
+  await pending;
+  await assert.rejects(frame.copyTo(new Uint8Array(64), { format: 'RGBA' }), { name: 'InvalidStateError' });
 });

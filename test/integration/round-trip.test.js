@@ -39,3 +39,28 @@ for (const [name, config] of [
     assert.ok(worst >= 35, `worst PSNR ${worst.toFixed(2)} dB`);
   });
 }
+
+test('transcoding: frames from the decoder encode again (their colour space has null members)', async () => {
+  const fs = require('node:fs');
+  const { annexbAccessUnits, fixture } = require('../helpers');
+  const { VideoEncoder, EncodedVideoChunk } = webcodecs;
+  const units = annexbAccessUnits(new Uint8Array(fs.readFileSync(fixture('h264.annexb'))));
+  const chunks = [];
+  const errors = [];
+  const encoder = new VideoEncoder({ output: (c) => chunks.push(c), error: (e) => errors.push(e) });
+  encoder.configure({ codec: 'avc1.42001e', width: 160, height: 120 });
+  const decoder = new VideoDecoder({
+    output: (frame) => {
+      assert.equal(frame.colorSpace.matrix, null, 'the fixture does not tag its matrix');
+      encoder.encode(frame);
+      frame.close();
+    },
+    error: (e) => errors.push(e),
+  });
+  decoder.configure({ codec: 'avc1.64000b' });
+  units.forEach((data, i) => decoder.decode(new EncodedVideoChunk({ type: i === 0 ? 'key' : 'delta', timestamp: i * 100_000, data })));
+  await decoder.flush();
+  await encoder.flush();
+  assert.deepEqual(errors, []);
+  assert.deepEqual(chunks.map((c) => c.timestamp), units.map((_, i) => i * 100_000));
+});

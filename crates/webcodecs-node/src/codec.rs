@@ -167,8 +167,11 @@ pub fn get_string<'a>(cx: &mut impl Context<'a>, obj: Handle<'a, JsObject>, key:
     Ok(obj.get::<JsString, _, _>(cx, key)?.value(cx))
 }
 
+// Absent, undefined and null all read as None.
+
 pub fn get_opt_string<'a>(cx: &mut impl Context<'a>, obj: Handle<'a, JsObject>, key: &str) -> NeonResult<Option<String>> {
-    Ok(obj.get_opt::<JsString, _, _>(cx, key)?.map(|s| s.value(cx)))
+    let value = obj.get_value(cx, key)?;
+    Ok(value.downcast::<JsString, _>(cx).ok().map(|s| s.value(cx)))
 }
 
 pub fn get_number<'a>(cx: &mut impl Context<'a>, obj: Handle<'a, JsObject>, key: &str) -> NeonResult<f64> {
@@ -176,11 +179,17 @@ pub fn get_number<'a>(cx: &mut impl Context<'a>, obj: Handle<'a, JsObject>, key:
 }
 
 pub fn get_opt_number<'a>(cx: &mut impl Context<'a>, obj: Handle<'a, JsObject>, key: &str) -> NeonResult<Option<f64>> {
-    Ok(obj.get_opt::<JsNumber, _, _>(cx, key)?.map(|n| n.value(cx)))
+    let value = obj.get_value(cx, key)?;
+    Ok(value.downcast::<JsNumber, _>(cx).ok().map(|n| n.value(cx)))
+}
+
+pub fn get_opt_bool<'a>(cx: &mut impl Context<'a>, obj: Handle<'a, JsObject>, key: &str) -> NeonResult<Option<bool>> {
+    let value = obj.get_value(cx, key)?;
+    Ok(value.downcast::<JsBoolean, _>(cx).ok().map(|b| b.value(cx)))
 }
 
 pub fn get_bool<'a>(cx: &mut impl Context<'a>, obj: Handle<'a, JsObject>, key: &str) -> NeonResult<bool> {
-    Ok(obj.get_opt::<JsBoolean, _, _>(cx, key)?.map(|b| b.value(cx)).unwrap_or(false))
+    Ok(get_opt_bool(cx, obj, key)?.unwrap_or(false))
 }
 
 /// Reads a number argument that may be null/undefined.

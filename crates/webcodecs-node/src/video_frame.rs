@@ -24,6 +24,7 @@ pub fn register(cx: &mut ModuleContext) -> NeonResult<()> {
     cx.export_function("frameClone", clone)?;
     cx.export_function("frameClose", close)?;
     cx.export_function("frameCopyTo", copy_to)?;
+    cx.export_function("frameToRgb", to_rgb)?;
     Ok(())
 }
 
@@ -93,6 +94,34 @@ fn copy_to(mut cx: FunctionContext) -> JsResult<JsUndefined> {
     Ok(cx.undefined())
 }
 
+/// `frameToRgb(handle, format, rect, colorSpace)`: converts on its own thread
+/// (never the JavaScript thread or the libuv pool) and resolves with an
+/// ArrayBuffer of tightly packed rows.
+fn to_rgb(mut cx: FunctionContext) -> JsResult<JsPromise> {
+    let handle = cx.argument::<BoxedFrame>(0)?;
+    let format_name = cx.argument::<JsString>(1)?.value(&mut cx);
+    let rect = rect(&mut cx, 2)?;
+    let color_arg = cx.argument::<JsValue>(3)?;
+    let color = color_from(&mut cx, color_arg)?;
+    let format = PixelFormat::from_name(&format_name).ok_or_else(|| Error::Type(format!("Unknown pixel format '{format_name}'"))).or_throw(&mut cx)?;
+    let frame = reference(&mut cx, &handle)?;
+    let (deferred, promise) = cx.promise();
+    let channel = cx.channel();
+    std::thread::Builder::new()
+        .name("webcodecs-convert".into())
+        .spawn(move || {
+            let result = frame.to_rgb(format, rect, &color);
+            drop(frame);
+            deferred.settle_with(&channel, move |mut cx| match result {
+                Ok(bytes) => Ok(JsArrayBuffer::from_slice(&mut cx, &bytes)?.upcast::<JsValue>()),
+                Err(e) => Ok(crate::errors::describe(&mut cx, &e)?.upcast()),
+            });
+        })
+        .map_err(|e| Error::Encoding(format!("Cannot start a thread: {e}")))
+        .or_throw(&mut cx)?;
+    Ok(promise)
+}
+
 /// The JavaScript view of a frame's properties.
 pub fn info_object<'a>(cx: &mut Cx<'a>, info: &FrameInfo) -> JsResult<'a, JsObject> {
     let obj = cx.empty_object();
@@ -135,6 +164,6 @@ pub fn color_from<'a>(cx: &mut FunctionContext<'a>, value: Handle<'a, JsValue>) 
     let primaries = crate::codec::get_opt_string(cx, obj, "primaries")?;
     let transfer = crate::codec::get_opt_string(cx, obj, "transfer")?;
     let matrix = crate::codec::get_opt_string(cx, obj, "matrix")?;
-    let full_range = obj.get_opt::<JsBoolean, _, _>(cx, "fullRange")?.map(|b| b.value(cx));
+    let full_range = crate::codec::get_opt_bool(cx, obj, "fullRange")?;
     Ok(ColorSpace::from_names(primaries.as_deref(), transfer.as_deref(), matrix.as_deref(), full_range))
 }
