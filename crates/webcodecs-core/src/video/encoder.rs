@@ -123,25 +123,8 @@ impl VideoEncoder {
 
     fn prepare(&mut self, input: &EncodeInput, format: ffi::AVPixelFormat) -> Result<Frame> {
         let config = self.config.as_ref().expect("configured");
-        let mut frame = input.frame.new_ref();
-        let (w, h) = (frame.width(), frame.height());
         let v = input.visible;
-        if v.x + v.width > w || v.y + v.height > h || v.width == 0 || v.height == 0 {
-            return Err(Error::Encoding(format!("Visible rect {v:?} outside a {w}x{h} frame")));
-        }
-        if (v.width, v.height) != (w, h) {
-            unsafe {
-                let f = &mut *frame.as_mut_ptr();
-                f.crop_left = v.x as usize;
-                f.crop_top = v.y as usize;
-                f.crop_right = (w - v.x - v.width) as usize;
-                f.crop_bottom = (h - v.y - v.height) as usize;
-                let ret = ffi::av_frame_apply_cropping(f, ffi::AV_FRAME_CROP_UNALIGNED as i32);
-                if ret < 0 {
-                    return Err(Error::ffmpeg("av_frame_apply_cropping", ret));
-                }
-            }
-        }
+        let frame = input.frame.cropped(v).map_err(|e| Error::Encoding(e.to_string()))?;
         let same_format = unsafe { (*frame.as_ptr()).format } == format as i32;
         if same_format && (v.width, v.height) == (config.width, config.height) {
             return Ok(frame);

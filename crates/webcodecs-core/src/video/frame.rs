@@ -176,28 +176,36 @@ impl Frame {
         }
     }
 
+    /// A new reference showing only `rect` (no pixels are copied).
+    pub fn cropped(&self, rect: Rect) -> Result<Frame> {
+        let (w, h) = (self.width(), self.height());
+        if rect.width == 0 || rect.height == 0 || rect.x + rect.width > w || rect.y + rect.height > h {
+            return Err(Error::Range(format!("Rect {rect:?} does not fit in {w}x{h}")));
+        }
+        let mut frame = self.new_ref();
+        if (rect.width, rect.height) != (w, h) {
+            unsafe {
+                let f = &mut *frame.as_mut_ptr();
+                f.crop_left = rect.x as usize;
+                f.crop_top = rect.y as usize;
+                f.crop_right = (w - rect.x - rect.width) as usize;
+                f.crop_bottom = (h - rect.y - rect.height) as usize;
+                let ret = ffi::av_frame_apply_cropping(f, ffi::AV_FRAME_CROP_UNALIGNED as i32);
+                if ret < 0 {
+                    return Err(Error::ffmpeg("av_frame_apply_cropping", ret));
+                }
+            }
+        }
+        Ok(frame)
+    }
+
     /// `rect` converted to a packed RGB `format` (RGBA, RGBX, BGRA, BGRX),
     /// reading YUV as `color` says; tightly packed rows of `rect.width * 4` bytes.
     pub fn to_rgb(&self, format: PixelFormat, rect: Rect, color: &ColorSpace) -> Result<Vec<u8>> {
         if !format.is_rgb() {
             return Err(Error::NotSupported(format!("Conversion to {} is not supported", format.name())));
         }
-        let (w, h) = (self.width(), self.height());
-        if rect.width == 0 || rect.height == 0 || rect.x + rect.width > w || rect.y + rect.height > h {
-            return Err(Error::Range(format!("Rect {rect:?} does not fit in {w}x{h}")));
-        }
-        let mut src = self.new_ref();
-        unsafe {
-            let f = &mut *src.as_mut_ptr();
-            f.crop_left = rect.x as usize;
-            f.crop_top = rect.y as usize;
-            f.crop_right = (w - rect.x - rect.width) as usize;
-            f.crop_bottom = (h - rect.y - rect.height) as usize;
-            let ret = ffi::av_frame_apply_cropping(f, ffi::AV_FRAME_CROP_UNALIGNED as i32);
-            if ret < 0 {
-                return Err(Error::ffmpeg("av_frame_apply_cropping", ret));
-            }
-        }
+        let src = self.cropped(rect)?;
         let rgb = Scaler::default().convert_with(&src, format.to_av(), rect.width, rect.height, Colorimetry::to_rgb(color))?;
         let stride = rect.width as usize * 4;
         let mut out = vec![0u8; stride * rect.height as usize];
