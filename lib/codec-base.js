@@ -13,6 +13,9 @@ const FLUSHED = 2;
 const ERROR = 3;
 const DONE = 4;
 
+/** Each codec's CodecCore, for the members defineCodecMembers installs. */
+const cores = new WeakMap();
+
 /** Codecs with commands in flight, by id. Idle codecs are not held, so they can be collected. */
 const busy = new Map();
 let nextId = 1;
@@ -72,6 +75,7 @@ class CodecCore {
     this.#onOutput = onOutput;
     this.#discard = discard;
     this.#handle = ops.create(this.#id);
+    cores.set(owner, this);
   }
 
   /** Queues one command (a function of the native handle returning its generation). */
@@ -215,4 +219,39 @@ function defineEventHandler(cls, type) {
   });
 }
 
-module.exports = { CodecCore, codecOps, checkSupport, callback, defineEventHandler };
+function coreOf(self) {
+  const core = cores.get(self);
+  if (core === undefined) throw typeError('Illegal invocation: not a codec');
+  return core;
+}
+
+/**
+ * Installs what every codec interface has alike, as own members of its
+ * prototype (the WebIDL shape): `state`, the queue size attribute, `flush()`
+ * (unless the class defines its own), `reset()`, `close()` and `ondequeue`.
+ */
+function defineCodecMembers(cls, queueSizeName) {
+  const getters = {
+    state() { return coreOf(this).state; },
+    [queueSizeName]() { return coreOf(this).queueSize; },
+  };
+  const methods = {
+    flush() { return coreOf(this).flush(); },
+    reset() { coreOf(this).reset(); },
+    close() {
+      const core = coreOf(this);
+      core.requireNotClosed('close');
+      core.close();
+    },
+  };
+  for (const [name, get] of Object.entries(getters)) {
+    Object.defineProperty(cls.prototype, name, { get, configurable: true, enumerable: true });
+  }
+  for (const [name, value] of Object.entries(methods)) {
+    if (Object.hasOwn(cls.prototype, name)) continue;
+    Object.defineProperty(cls.prototype, name, { value, writable: true, configurable: true, enumerable: true });
+  }
+  defineEventHandler(cls, 'dequeue');
+}
+
+module.exports = { CodecCore, codecOps, checkSupport, callback, defineCodecMembers };

@@ -2,7 +2,7 @@
 const native = require('./native');
 const webidl = require('./webidl');
 const { typeError, domException } = require('./errors');
-const { CodecCore, codecOps, checkSupport, callback, defineEventHandler } = require('./codec-base');
+const { CodecCore, codecOps, checkSupport, callback, defineCodecMembers } = require('./codec-base');
 const { frameFromNative } = require('./video-frame');
 const { chunkBytes } = require('./encoded-video-chunk');
 const { colorSpaceInit } = require('./video-color-space');
@@ -69,9 +69,6 @@ class VideoDecoder extends EventTarget {
     this.#core = new CodecCore(this, OPS, error, (out) => this.#emit(out), (out) => native.frameClose(out.handle));
   }
 
-  get state() { return this.#core.state; }
-  get decodeQueueSize() { return this.#core.queueSize; }
-
   configure(config) {
     const parsed = parseConfig(config);
     this.#core.configure(nativeConfig(parsed));
@@ -100,15 +97,6 @@ class VideoDecoder extends EventTarget {
     return promise;
   }
 
-  reset() {
-    this.#core.reset();
-  }
-
-  close() {
-    this.#core.requireNotClosed('close');
-    this.#core.close();
-  }
-
   #emit(out) {
     this.#core.callback(this.#output, frameFromNative(out, this.#config));
   }
@@ -124,6 +112,7 @@ class VideoDecoder extends EventTarget {
   get [Symbol.toStringTag]() { return 'VideoDecoder'; }
 }
 
-defineEventHandler(VideoDecoder, 'dequeue');
+// state, decodeQueueSize, flush(), reset(), close() and ondequeue are the same for every codec.
+defineCodecMembers(VideoDecoder, 'decodeQueueSize');
 
 module.exports = { VideoDecoder };

@@ -2,7 +2,7 @@
 const native = require('./native');
 const webidl = require('./webidl');
 const { typeError } = require('./errors');
-const { CodecCore, codecOps, checkSupport, callback, defineEventHandler } = require('./codec-base');
+const { CodecCore, codecOps, checkSupport, callback, defineCodecMembers } = require('./codec-base');
 const { VideoFrame, frameHandle, frameState } = require('./video-frame');
 const { EncodedVideoChunk } = require('./encoded-video-chunk');
 
@@ -86,9 +86,6 @@ class VideoEncoder extends EventTarget {
     this.#core = new CodecCore(this, OPS, error, (out) => this.#emit(out), () => {});
   }
 
-  get state() { return this.#core.state; }
-  get encodeQueueSize() { return this.#core.queueSize; }
-
   configure(config) {
     const parsed = parseConfig(config);
     this.#core.configure(parsed.native);
@@ -114,19 +111,6 @@ class VideoEncoder extends EventTarget {
     this.#core.send((h) => native.encoderEncode(h, handle, rect, colorSpace, timestamp, duration, keyFrame));
   }
 
-  flush() {
-    return this.#core.flush();
-  }
-
-  reset() {
-    this.#core.reset();
-  }
-
-  close() {
-    this.#core.requireNotClosed('close');
-    this.#core.close();
-  }
-
   #emit(out) {
     const chunk = new EncodedVideoChunk({
       type: out.type,
@@ -146,6 +130,7 @@ class VideoEncoder extends EventTarget {
   get [Symbol.toStringTag]() { return 'VideoEncoder'; }
 }
 
-defineEventHandler(VideoEncoder, 'dequeue');
+// state, encodeQueueSize, flush(), reset(), close() and ondequeue are the same for every codec.
+defineCodecMembers(VideoEncoder, 'encodeQueueSize');
 
 module.exports = { VideoEncoder };
