@@ -10,6 +10,7 @@ export type AlphaOption = "discard" | "keep";
 export type LatencyMode = "quality" | "realtime";
 export type VideoEncoderBitrateMode = "constant" | "quantizer" | "variable";
 export type AvcBitstreamFormat = "annexb" | "avc";
+export type HevcBitstreamFormat = "annexb" | "hevc";
 export type VideoPixelFormat =
   | "I420" | "I420P10" | "I420P12" | "I420A" | "I420AP10" | "I420AP12"
   | "I422" | "I422P10" | "I422P12" | "I422A" | "I422AP10" | "I422AP12"
@@ -137,6 +138,7 @@ export interface VideoDecoderConfig {
 }
 
 export interface AvcEncoderConfig { format?: AvcBitstreamFormat; }
+export interface HevcEncoderConfig { format?: HevcBitstreamFormat; }
 
 export interface VideoEncoderConfig {
   codec: string;
@@ -153,12 +155,19 @@ export interface VideoEncoderConfig {
   latencyMode?: LatencyMode;
   contentHint?: string;
   avc?: AvcEncoderConfig;
+  hevc?: HevcEncoderConfig;
 }
 
 export interface VideoEncoderEncodeOptionsForAvc { quantizer?: number | null; }
+export interface VideoEncoderEncodeOptionsForHevc { quantizer?: number | null; }
+export interface VideoEncoderEncodeOptionsForVp9 { quantizer?: number | null; }
+export interface VideoEncoderEncodeOptionsForAv1 { quantizer?: number | null; }
 export interface VideoEncoderEncodeOptions {
   keyFrame?: boolean;
   avc?: VideoEncoderEncodeOptionsForAvc;
+  hevc?: VideoEncoderEncodeOptionsForHevc;
+  vp9?: VideoEncoderEncodeOptionsForVp9;
+  av1?: VideoEncoderEncodeOptionsForAv1;
 }
 
 export interface VideoDecoderSupport { config?: VideoDecoderConfig; supported?: boolean; }

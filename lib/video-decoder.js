@@ -83,7 +83,7 @@ class VideoDecoder extends EventTarget {
     if (this.#keyChunkRequired) {
       if (chunk.type !== 'key') throw domException('A key frame is required after configure() and flush()', 'DataError', this.decode);
       const description = this.#config.description === undefined ? null : new Uint8Array(this.#config.description);
-      if (!native.isKeyChunk(description, bytes)) throw domException('The chunk is marked key but its bitstream is not a key frame', 'DataError', this.decode);
+      if (!native.isKeyChunk(this.#config.codec, description, bytes)) throw domException('The chunk is marked key but its bitstream is not a key frame', 'DataError', this.decode);
       this.#keyChunkRequired = false;
     }
     this.#core.queueSize++;

@@ -11,6 +11,7 @@ const ALPHA = ['keep', 'discard'];
 const BITRATE_MODES = ['constant', 'variable', 'quantizer'];
 const LATENCY_MODES = ['quality', 'realtime'];
 const AVC_FORMATS = ['annexb', 'avc'];
+const HEVC_FORMATS = ['annexb', 'hevc'];
 
 const OPS = codecOps('encoder');
 
@@ -39,6 +40,10 @@ function parseConfig(value) {
     const avc = webidl.dictionary(d.avc, '`avc`');
     clone.avc = { format: avc.format === undefined ? 'avc' : webidl.enumeration(avc.format, 'avc.format', AVC_FORMATS) };
   }
+  if (d.hevc !== undefined) {
+    const hevc = webidl.dictionary(d.hevc, '`hevc`');
+    clone.hevc = { format: hevc.format === undefined ? 'hevc' : webidl.enumeration(hevc.format, 'hevc.format', HEVC_FORMATS) };
+  }
   // "valid VideoEncoderConfig"
   if (clone.codec.trim() === '') throw typeError('`codec` must not be empty');
   if (clone.width === 0 || clone.height === 0) throw typeError(`\`width\` and \`height\` must be non-zero, got ${clone.width}x${clone.height}`);
@@ -51,7 +56,9 @@ function parseConfig(value) {
     ...clone,
     displayWidth: clone.displayWidth ?? clone.width,
     displayHeight: clone.displayHeight ?? clone.height,
-    avcFormat: clone.avc?.format ?? 'avc',
+    // H.264 follows avc.format and HEVC hevc.format; the others have one framing.
+    bitstreamFormat: /^(avc1|avc3)\./.test(clone.codec) ? clone.avc?.format ?? 'avc'
+      : /^(hvc1|hev1)\./.test(clone.codec) ? clone.hevc?.format ?? 'hevc' : 'raw',
   };
   return { clone, native };
 }
@@ -99,9 +106,12 @@ class VideoEncoder extends EventTarget {
     this.#core.requireState('configured', 'encode');
     const o = webidl.dictionary(options, 'VideoEncoderEncodeOptions');
     const keyFrame = webidl.boolean(o.keyFrame);
-    if (o.avc !== undefined) {
-      const avc = webidl.dictionary(o.avc, '`avc`');
-      if (avc.quantizer !== undefined && avc.quantizer !== null) webidl.unsignedShort(avc.quantizer, 'avc.quantizer');
+    // Per-codec options (quantizer only matters in bitrateMode "quantizer",
+    // which this build does not support, but the types are still checked).
+    for (const key of ['avc', 'hevc', 'vp9', 'av1']) {
+      if (o[key] === undefined) continue;
+      const per = webidl.dictionary(o[key], `\`${key}\``);
+      if (per.quantizer !== undefined && per.quantizer !== null) webidl.unsignedShort(per.quantizer, `${key}.quantizer`);
     }
     const { visible, colorSpace, timestamp, duration } = frameState(frame);
     const rect = [visible.x, visible.y, visible.width, visible.height];

@@ -60,28 +60,35 @@ function nalUnits(bytes) {
   return units;
 }
 
-/** Splits an Annex B H.264 stream into access units (one per picture). */
-function annexbAccessUnits(bytes) {
+/**
+ * Splits an Annex B H.264 or HEVC stream into access units (one per
+ * picture): a new one starts at the first slice of a picture, or at a
+ * non-slice NAL unit that may only precede one (AUD, parameter sets, SEI).
+ */
+function annexbAccessUnits(bytes, codec = 'h264') {
+  const hevc = codec === 'hevc';
   const units = [];
   let begin = 0;
   let seenSlice = false;
   for (const [s] of nalUnits(bytes)) {
-    const type = bytes[s] & 0x1f;
-    const firstSlice = (type === 1 || type === 5) && (bytes[s + 1] & 0x80) !== 0;
+    const type = hevc ? (bytes[s] >> 1) & 0x3f : bytes[s] & 0x1f;
+    const isSlice = hevc ? type < 32 : type === 1 || type === 5;
+    const firstSlice = isSlice && (bytes[s + (hevc ? 2 : 1)] & 0x80) !== 0;
+    const opensUnit = hevc ? (type >= 32 && type <= 35) || type === 39 : type >= 6 && type <= 9;
     const startCode = bytes[s - 4] === 0 && bytes[s - 3] === 0 ? s - 4 : s - 3;
-    if (seenSlice && (firstSlice || (type >= 6 && type <= 9))) {
+    if (seenSlice && (firstSlice || opensUnit)) {
       units.push(bytes.subarray(begin, startCode));
       begin = startCode;
       seenSlice = false;
     }
-    if (type === 1 || type === 5) seenSlice = true;
+    if (isSlice) seenSlice = true;
   }
   units.push(bytes.subarray(begin));
   return units;
 }
 
-/** The video samples of an MP4 file (via ffprobe) and its avcC record. */
-function mp4Samples(file) {
+/** The video samples of an MP4 file (via ffprobe) and its decoder configuration record (`box`, if present). */
+function mp4Samples(file, box = 'avcC') {
   const bytes = fs.readFileSync(file);
   const out = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_packets', '-show_entries', 'packet=pts,duration,pos,size,flags', '-show_entries', 'stream=time_base', '-of', 'json', file]);
   const info = JSON.parse(out);
@@ -93,10 +100,60 @@ function mp4Samples(file) {
     duration: us(Number(p.duration)),
     data: bytes.subarray(Number(p.pos), Number(p.pos) + Number(p.size)),
   }));
-  const at = bytes.indexOf(Buffer.from('avcC'));
+  const at = bytes.indexOf(Buffer.from(box));
+  if (at < 0) return { samples, description: undefined };
   const size = bytes.readUInt32BE(at - 4);
   const description = new Uint8Array(bytes.subarray(at + 4, at - 4 + size));
   return { samples, description };
+}
+
+/** The frames of a VP8/VP9/AV1 file, remuxed to IVF by ffmpeg (no re-encoding). */
+function ivfSamples(file) {
+  const ivf = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-c', 'copy', '-f', 'ivf', '-']);
+  const [num, den] = [ivf.readUInt32LE(20), ivf.readUInt32LE(16)];
+  const samples = [];
+  for (let at = ivf.readUInt16LE(6); at + 12 <= ivf.length;) {
+    const size = ivf.readUInt32LE(at);
+    const pts = Number(ivf.readBigUInt64LE(at + 4));
+    samples.push({ timestamp: Math.round((pts * num * 1e6) / den), data: new Uint8Array(ivf.subarray(at + 12, at + 12 + size)) });
+    at += 12 + size;
+  }
+  return samples;
+}
+
+/** Writes VP8/VP9/AV1 chunks as an IVF file (what ffprobe and ffmpeg read). */
+function writeIvf(file, fourcc, width, height, chunks) {
+  const header = Buffer.alloc(32);
+  header.write('DKIF', 0);
+  header.writeUInt16LE(32, 6);
+  header.write(fourcc, 8);
+  header.writeUInt16LE(width, 12);
+  header.writeUInt16LE(height, 14);
+  header.writeUInt32LE(1_000_000, 16); // time base 1/1000000: chunk timestamps as they are
+  header.writeUInt32LE(1, 20);
+  header.writeUInt32LE(chunks.length, 24);
+  const parts = [header];
+  for (const chunk of chunks) {
+    const frame = Buffer.alloc(12 + chunk.byteLength);
+    frame.writeUInt32LE(chunk.byteLength, 0);
+    frame.writeBigUInt64LE(BigInt(chunk.timestamp), 4);
+    chunk.copyTo(frame.subarray(12));
+    parts.push(frame);
+  }
+  fs.writeFileSync(file, Buffer.concat(parts));
+}
+
+/** ffprobe's view of a file's first video stream, frames counted by decoding. */
+function probe(file) {
+  const out = execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,profile,width,height,pix_fmt,nb_read_frames', '-of', 'json', file]);
+  return JSON.parse(out).streams[0];
+}
+
+/** The raw I420 pictures ffmpeg's decoders make of a file. */
+function ffmpegPictures(file, width, height) {
+  const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-'], { maxBuffer: 1 << 28 });
+  const size = (width * height * 3) / 2;
+  return Array.from({ length: raw.length / size }, (_, i) => new Uint8Array(raw.subarray(i * size, (i + 1) * size)));
 }
 
 const chunkOf = (s) => new EncodedVideoChunk(s);
@@ -140,4 +197,4 @@ async function encodeClip({ VideoEncoder }, config, n, { keyEvery = 0 } = {}) {
   return { chunks, metadata };
 }
 
-module.exports = { fixture, pattern, patternFrame, psnr, nalUnits, annexbAccessUnits, mp4Samples, chunkOf, until, encodeClip };
+module.exports = { fixture, pattern, patternFrame, psnr, nalUnits, annexbAccessUnits, mp4Samples, ivfSamples, writeIvf, probe, ffmpegPictures, chunkOf, until, encodeClip };

@@ -112,7 +112,7 @@ test('truncated media: the decoder conceals or reports, never crashes or hangs',
 });
 
 test('unsupported configs: NotSupportedError through the callback, supported:false from isConfigSupported', async () => {
-  for (const config of [{ codec: 'avc1.FF000b' }, { codec: 'vp8' }, { codec: 'avc1.64000b', description: new Uint8Array([9, 9, 9]) }, { codec: 'avc1.64000b', hardwareAcceleration: 'prefer-hardware' }]) {
+  for (const config of [{ codec: 'avc1.FF000b' }, { codec: 'vp09.00.10.08.01' }, { codec: 'hvc1.1.6.L93.B0', description: new Uint8Array([9, 9, 9]) }, { codec: 'avc1.64000b', description: new Uint8Array([9, 9, 9]) }, { codec: 'avc1.64000b', hardwareAcceleration: 'prefer-hardware' }]) {
     assert.equal((await VideoDecoder.isConfigSupported(config)).supported, false, JSON.stringify(config));
     const rec = recorder();
     rec.decoder.configure(config);

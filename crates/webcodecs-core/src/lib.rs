@@ -43,8 +43,8 @@ pub struct BuildInfo {
 }
 
 /// FFmpeg encoders and decoders the codecs here may use, by FFmpeg name.
-const KNOWN_ENCODERS: [&str; 2] = ["libx264", "libopenh264"];
-const KNOWN_DECODERS: [&str; 1] = ["h264"];
+const KNOWN_ENCODERS: [&str; 6] = ["libx264", "libopenh264", "libx265", "libvpx", "libvpx-vp9", "libaom-av1"];
+const KNOWN_DECODERS: [&str; 5] = ["h264", "hevc", "vp8", "vp9", "libdav1d"];
 
 pub fn build_info() -> BuildInfo {
     use ffmpeg_next::ffi;

@@ -54,12 +54,13 @@ fn support(mut cx: FunctionContext) -> JsResult<JsPromise> {
     codec::check_support(&mut cx, config, VideoDecoder::check_support)
 }
 
-/// `isKeyChunk(description | null, bytes)`: does the bitstream start decoding?
+/// `isKeyChunk(codec, description | null, bytes)`: does the bitstream start decoding?
 fn is_key_chunk(mut cx: FunctionContext) -> JsResult<JsBoolean> {
-    let description = cx.argument::<JsValue>(0)?;
+    let codec = cx.argument::<JsString>(0)?.value(&mut cx);
+    let description = cx.argument::<JsValue>(1)?;
     let description = bytes_of(&mut cx, description)?;
-    let data = cx.argument::<JsTypedArray<u8>>(1)?;
-    let key = VideoDecoder::is_key_chunk(description.as_deref(), data.as_slice(&cx));
+    let data = cx.argument::<JsTypedArray<u8>>(2)?;
+    let key = VideoDecoder::is_key_chunk(&codec, description.as_deref(), data.as_slice(&cx));
     Ok(cx.boolean(key))
 }
 

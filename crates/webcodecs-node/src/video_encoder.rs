@@ -35,7 +35,7 @@ fn config_from<'a>(cx: &mut FunctionContext<'a>, i: usize) -> NeonResult<Encoder
             _ => BitrateMode::Variable,
         },
         realtime: get_string(cx, obj, "latencyMode")? == "realtime",
-        annexb: get_opt_string(cx, obj, "avcFormat")?.as_deref() == Some("annexb"),
+        annexb: get_string(cx, obj, "bitstreamFormat")? == "annexb",
         prefer_hardware: get_string(cx, obj, "hardwareAcceleration")? == "prefer-hardware",
         keep_alpha: get_string(cx, obj, "alpha")? == "keep",
         scalability_mode: get_opt_string(cx, obj, "scalabilityMode")?,

@@ -1,6 +1,7 @@
-//! The video decoder behind `VideoDecoder`: FFmpeg's H.264 decoder with frame
-//! and slice threads. A description (avcC) means length-prefixed chunks; no
-//! description means Annex B.
+//! The video decoder behind `VideoDecoder`: FFmpeg's H.264, HEVC, VP8 and
+//! VP9 decoders (frame and slice threads) and dav1d for AV1. For H.264 and
+//! HEVC a description (avcC / hvcC) means length-prefixed chunks and no
+//! description means Annex B; an AV1 description (av1C) is optional.
 
 use std::collections::HashMap;
 
@@ -8,9 +9,9 @@ use ffmpeg_next::ffi;
 
 use super::convert::Scaler;
 use super::frame::{Frame, FrameInfo};
-use super::h264;
 use super::pixel::PixelFormat;
-use crate::av::{eagain, CodecContext, Packet};
+use super::{h264, hevc, keyframe};
+use crate::av::{codec_name, eagain, CodecContext, Packet};
 use crate::codec_string::VideoCodec;
 use crate::error::{Error, Result};
 use crate::worker::Processor;
@@ -41,7 +42,7 @@ pub struct DecodedFrame {
 #[derive(Default)]
 pub struct VideoDecoder {
     ctx: Option<CodecContext>,
-    /// NAL length size when chunks are length-prefixed (a description was given).
+    /// NAL length size when H.264/HEVC chunks are length-prefixed (a description was given).
     length_size: Option<usize>,
     /// timestamp → durations of chunks inside the decoder (FIFO per timestamp).
     durations: HashMap<i64, Vec<Option<i64>>>,
@@ -55,17 +56,21 @@ impl VideoDecoder {
     }
 
     /// Whether a chunk's bitstream can start decoding ("SHOULD inspect ... to
-    /// verify that it is truly a key chunk"). Unparseable data is left for the
-    /// decoder to judge.
-    pub fn is_key_chunk(description: Option<&[u8]>, data: &[u8]) -> bool {
-        let nals = match description.and_then(h264::avcc_length_size) {
-            Some(size) => match h264::split_avc(data, size) {
-                Some(nals) => nals,
-                None => return true,
-            },
-            None => h264::split_annexb(data),
+    /// verify that it is truly a key chunk"). H.264/HEVC data that does not
+    /// parse is left for the decoder to judge.
+    pub fn is_key_chunk(codec: &str, description: Option<&[u8]>, data: &[u8]) -> bool {
+        let nals = |length_size: Option<usize>| match length_size {
+            Some(size) => h264::split_avc(data, size),
+            None => Some(h264::split_annexb(data)),
         };
-        nals.is_empty() || h264::is_key(&nals)
+        match VideoCodec::parse(codec) {
+            Ok(VideoCodec::H264(_)) => nals(description.and_then(h264::avcc_length_size)).is_none_or(|n| n.is_empty() || h264::is_key(&n)),
+            Ok(VideoCodec::Hevc(_)) => nals(description.and_then(hevc::hvcc_length_size)).is_none_or(|n| n.is_empty() || hevc::is_key(&n)),
+            Ok(VideoCodec::Vp8) => keyframe::vp8(data),
+            Ok(VideoCodec::Vp9(_)) => keyframe::vp9(data),
+            Ok(VideoCodec::Av1(_)) => keyframe::av1(data),
+            Err(_) => true,
+        }
     }
 
     fn output(&mut self, emit: &mut dyn FnMut(DecodedFrame)) -> Result<()> {
@@ -96,21 +101,38 @@ impl VideoDecoder {
     }
 }
 
+/// FFmpeg decoders for a codec, in order of preference.
+fn decoder_names(codec: &VideoCodec) -> &'static [&'static str] {
+    match codec {
+        VideoCodec::H264(_) => &["h264"],
+        VideoCodec::Hevc(_) => &["hevc"],
+        VideoCodec::Vp8 => &["vp8", "libvpx"],
+        VideoCodec::Vp9(_) => &["vp9", "libvpx-vp9"],
+        // FFmpeg's own AV1 decoder needs a hardware accelerator.
+        VideoCodec::Av1(_) => &["libdav1d", "libaom-av1"],
+    }
+}
+
 fn open_decoder(config: &DecoderConfig) -> Result<(CodecContext, Option<usize>)> {
-    let VideoCodec::H264(_) = VideoCodec::parse(&config.codec)?;
+    let codec = VideoCodec::parse(&config.codec)?;
     if config.prefer_hardware {
         return Err(Error::NotSupported("This build has no hardware decoders".into()));
     }
-    let length_size = match &config.description {
-        Some(d) => Some(h264::avcc_length_size(d).ok_or_else(|| Error::NotSupported("The description is not an AVCDecoderConfigurationRecord".into()))?),
-        None => None,
+    let description = config.description.as_deref().filter(|d| !d.is_empty());
+    let length_size = match (&codec, description) {
+        (VideoCodec::H264(_), Some(d)) => Some(h264::avcc_length_size(d).ok_or_else(|| Error::NotSupported("The description is not an AVCDecoderConfigurationRecord".into()))?),
+        (VideoCodec::Hevc(_), Some(d)) => Some(hevc::hvcc_length_size(d).ok_or_else(|| Error::NotSupported("The description is not an HEVCDecoderConfigurationRecord".into()))?),
+        _ => None,
     };
-    let codec = unsafe { ffi::avcodec_find_decoder(ffi::AVCodecID::AV_CODEC_ID_H264) };
-    if codec.is_null() {
-        return Err(Error::NotSupported("This build has no H.264 decoder".into()));
-    }
-    let ctx = CodecContext::new(codec)?;
-    if let Some(d) = &config.description {
+    let found = decoder_names(&codec).iter().find_map(|name| {
+        let name = crate::av::cstring(name);
+        let found = unsafe { ffi::avcodec_find_decoder_by_name(name.as_ptr()) };
+        (!found.is_null()).then_some(found)
+    });
+    let found = found.ok_or_else(|| Error::NotSupported(format!("This build has no {} decoder", codec.name())))?;
+    let ctx = CodecContext::new(found)?;
+    // VP8 and VP9 take no description; an AV1 one is the av1C record.
+    if let (Some(d), VideoCodec::H264(_) | VideoCodec::Hevc(_) | VideoCodec::Av1(_)) = (description, &codec) {
         ctx.set_extradata(d)?;
     }
     {
@@ -122,7 +144,11 @@ fn open_decoder(config: &DecoderConfig) -> Result<(CodecContext, Option<usize>)>
         // Keep the coded size and report the crop as the visible rect.
         c.apply_cropping = 0;
     }
-    ctx.open(codec, &[])?;
+    let mut options: Vec<(&str, String)> = Vec::new();
+    if config.optimize_for_latency && codec_name(found) == "libdav1d" {
+        options.push(("max_frame_delay", "1".into()));
+    }
+    ctx.open(found, &options)?;
     Ok((ctx, length_size))
 }
 

@@ -1,6 +1,8 @@
 //! The video encoder behind `VideoEncoder`: H.264 through libx264 (or
-//! libopenh264 where x264 is absent), Annex B or length-prefixed output, and
-//! the decoder configuration (avcC) the first chunk and every change carry.
+//! libopenh264 where x264 is absent), HEVC through libx265, VP8 and VP9
+//! through libvpx, AV1 through libaom (real-time). H.264 and HEVC come out as
+//! Annex B or length-prefixed with their decoder configuration record (avcC,
+//! hvcC), which the first chunk and every change carry.
 
 use std::collections::BTreeMap;
 
@@ -9,9 +11,9 @@ use ffmpeg_next::ffi::{self, AVPixelFormat::*};
 use super::color::ColorSpace;
 use super::convert::Scaler;
 use super::frame::{Frame, Rect};
-use super::h264;
+use super::{h264, hevc};
 use crate::av::{codec_name, eagain, find_encoder, CodecContext, Packet};
-use crate::codec_string::{H264Codec, VideoCodec};
+use crate::codec_string::{Av1Codec, H264Codec, HevcCodec, VideoCodec, Vp9Codec};
 use crate::error::{Error, Result};
 use crate::worker::Processor;
 
@@ -38,7 +40,7 @@ pub struct EncoderConfig {
     pub framerate: Option<f64>,
     pub bitrate_mode: BitrateMode,
     pub realtime: bool,
-    /// `avc.format == "annexb"`.
+    /// `avc.format == "annexb"` (H.264) or `hevc.format == "annexb"` (HEVC).
     pub annexb: bool,
     /// `hardwareAcceleration == "prefer-hardware"` (this build has none).
     pub prefer_hardware: bool,
@@ -80,7 +82,7 @@ pub struct EncodedChunk {
 
 struct Open {
     ctx: CodecContext,
-    h264: H264Codec,
+    codec: VideoCodec,
     color: ColorSpace,
     /// Frames sent since the context was opened.
     sent: u64,
@@ -146,17 +148,17 @@ impl VideoEncoder {
             let (pts, flags) = unsafe { ((*packet.as_ptr()).pts, (*packet.as_ptr()).flags) };
             let (timestamp, duration) = self.pending.remove(&pts).unwrap_or((pts, None));
             let config = self.config.as_ref().expect("configured");
-            let chunk = package(open.h264, config, open, packet.data(), flags & ffi::AV_PKT_FLAG_KEY as i32 != 0, timestamp, duration, &mut self.last_parameter_sets);
+            let key = flags & ffi::AV_PKT_FLAG_KEY as i32 != 0;
+            let chunk = package(config, open, packet.data(), key, timestamp, duration, &mut self.last_parameter_sets);
             packet.unref();
             emit(chunk);
         }
     }
 }
 
-/// Frames the encoder's Annex B packet as the configuration asks and attaches
-/// the decoder config when the parameter sets are new.
+/// Frames the encoder's packet as the configuration asks and attaches the
+/// decoder config to the first chunk and whenever the parameter sets change.
 fn package(
-    requested: H264Codec,
     config: &EncoderConfig,
     open: &Open,
     data: &[u8],
@@ -165,37 +167,53 @@ fn package(
     duration: Option<i64>,
     last_parameter_sets: &mut Option<Vec<Vec<u8>>>,
 ) -> EncodedChunk {
+    let output_config = |description| OutputConfig {
+        // "Assign encoderConfig.codec to outputConfig.codec."
+        codec: config.codec.clone(),
+        description,
+        coded_width: config.width,
+        coded_height: config.height,
+        display_aspect_width: config.display_width,
+        display_aspect_height: config.display_height,
+        color: open.color.clone(),
+    };
+    // NAL type of parameter sets (in record order), access unit delimiters,
+    // and whether parameter sets stay in band (avc3 / hev1).
+    let (nal_type, parameter_sets, aud, in_band): (fn(&[u8]) -> u8, &[u8], u8, bool) = match open.codec {
+        VideoCodec::H264(c) => (h264::nal_type, &[h264::NAL_SPS, h264::NAL_PPS], h264::NAL_AUD, c.avc3),
+        VideoCodec::Hevc(c) => (hevc::nal_type, &[hevc::NAL_VPS, hevc::NAL_SPS, hevc::NAL_PPS], hevc::NAL_AUD, c.hev1),
+        // VP8, VP9 and AV1 chunks stand alone; their config changes only on configure().
+        _ => {
+            let decoder_config = last_parameter_sets.is_none().then(|| output_config(None));
+            *last_parameter_sets = Some(Vec::new());
+            return EncodedChunk { key, timestamp, duration, data: data.to_vec(), decoder_config };
+        }
+    };
     let nals = h264::split_annexb(data);
-    let sps: Vec<&[u8]> = nals.iter().copied().filter(|n| h264::nal_type(n) == h264::NAL_SPS).collect();
-    let pps: Vec<&[u8]> = nals.iter().copied().filter(|n| h264::nal_type(n) == h264::NAL_PPS).collect();
+    let sets: Vec<Vec<&[u8]>> = parameter_sets.iter().map(|t| nals.iter().copied().filter(|n| nal_type(n) == *t).collect()).collect();
     let mut decoder_config = None;
-    if !sps.is_empty() {
-        let sets: Vec<Vec<u8>> = sps.iter().chain(pps.iter()).map(|n| n.to_vec()).collect();
-        if last_parameter_sets.as_ref() != Some(&sets) {
-            // "Assign encoderConfig.codec to outputConfig.codec."
-            decoder_config = Some(OutputConfig {
-                codec: config.codec.clone(),
-                description: if config.annexb { None } else { h264::build_avcc(&sps, &pps) },
-                coded_width: config.width,
-                coded_height: config.height,
-                display_aspect_width: config.display_width,
-                display_aspect_height: config.display_height,
-                color: open.color.clone(),
-            });
-            *last_parameter_sets = Some(sets);
+    if sets.iter().all(|s| !s.is_empty()) {
+        let flat: Vec<Vec<u8>> = sets.iter().flatten().map(|n| n.to_vec()).collect();
+        if last_parameter_sets.as_ref() != Some(&flat) {
+            let description = match (config.annexb, open.codec) {
+                (true, _) => None,
+                (false, VideoCodec::H264(_)) => h264::build_avcc(&sets[0], &sets[1]),
+                (false, _) => hevc::build_hvcc(&sets[0], &sets[1], &sets[2]),
+            };
+            decoder_config = Some(output_config(description));
+            *last_parameter_sets = Some(flat);
         }
     }
     let data = if config.annexb {
         data.to_vec()
     } else {
-        // avc1 keeps parameter sets out of band (in the avcC); avc3 may repeat them in band.
+        // avc1/hvc1 keep parameter sets out of band (in the record); avc3/hev1 may repeat them in band.
         let keep: Vec<&[u8]> = nals
             .iter()
             .copied()
-            .filter(|n| match h264::nal_type(n) {
-                h264::NAL_AUD => false,
-                h264::NAL_SPS | h264::NAL_PPS => requested.avc3,
-                _ => true,
+            .filter(|n| {
+                let t = nal_type(n);
+                t != aud && (in_band || !parameter_sets.contains(&t))
             })
             .collect();
         h264::write_avc(&keep)
@@ -203,7 +221,7 @@ fn package(
     EncodedChunk { key, timestamp, duration, data, decoder_config }
 }
 
-fn profile_settings(codec: &H264Codec) -> Result<(&'static str, ffi::AVPixelFormat)> {
+fn h264_settings(codec: &H264Codec) -> Result<(&'static str, ffi::AVPixelFormat)> {
     Ok(match codec.profile_idc {
         0x42 => ("baseline", AV_PIX_FMT_YUV420P),
         0x4D => ("main", AV_PIX_FMT_YUV420P),
@@ -215,46 +233,180 @@ fn profile_settings(codec: &H264Codec) -> Result<(&'static str, ffi::AVPixelForm
     })
 }
 
+fn hevc_settings(codec: &HevcCodec) -> Result<(&'static str, ffi::AVPixelFormat)> {
+    Ok(match codec.profile_idc {
+        1 => ("main", AV_PIX_FMT_YUV420P),
+        2 => ("main10", AV_PIX_FMT_YUV420P10LE),
+        3 => ("mainstillpicture", AV_PIX_FMT_YUV420P),
+        other => return Err(Error::NotSupported(format!("HEVC profile {other} cannot be encoded"))),
+    })
+}
+
+fn vp9_format(codec: &Vp9Codec) -> Result<ffi::AVPixelFormat> {
+    Ok(match (codec.bit_depth, codec.chroma_subsampling) {
+        (8, 0 | 1) => AV_PIX_FMT_YUV420P,
+        (8, 2) => AV_PIX_FMT_YUV422P,
+        (8, 3) => AV_PIX_FMT_YUV444P,
+        (10, 0 | 1) => AV_PIX_FMT_YUV420P10LE,
+        (10, 2) => AV_PIX_FMT_YUV422P10LE,
+        (10, 3) => AV_PIX_FMT_YUV444P10LE,
+        (12, 0 | 1) => AV_PIX_FMT_YUV420P12LE,
+        (12, 2) => AV_PIX_FMT_YUV422P12LE,
+        (12, 3) => AV_PIX_FMT_YUV444P12LE,
+        _ => return Err(Error::NotSupported("Unsupported VP9 sampling".into())),
+    })
+}
+
+fn av1_format(codec: &Av1Codec) -> Result<ffi::AVPixelFormat> {
+    Ok(match (codec.profile, codec.bit_depth, codec.monochrome, codec.subsampling) {
+        (0, 8, false, (1, 1)) => AV_PIX_FMT_YUV420P,
+        (0, 10, false, (1, 1)) => AV_PIX_FMT_YUV420P10LE,
+        (0, 8, true, _) => AV_PIX_FMT_GRAY8,
+        (1, 8, false, (0, 0)) => AV_PIX_FMT_YUV444P,
+        (1, 10, false, (0, 0)) => AV_PIX_FMT_YUV444P10LE,
+        _ => return Err(Error::NotSupported("This AV1 profile, bit depth and sampling cannot be encoded".into())),
+    })
+}
+
+/// Bits per pixel for libvpx and libaom when the config names no bitrate
+/// (they have no constant-quality default in real-time mode).
+fn default_bitrate(codec: &VideoCodec, config: &EncoderConfig, fps: f64) -> i64 {
+    let bits_per_pixel = match codec {
+        VideoCodec::Vp8 => 0.1,
+        VideoCodec::Vp9(_) => 0.07,
+        _ => 0.05,
+    };
+    ((config.width as f64 * config.height as f64 * fps * bits_per_pixel) as i64).max(100_000)
+}
+
+/// The encoder, pixel format and private options for a parsed codec string.
+struct Setup {
+    encoder: *const ffi::AVCodec,
+    pix_fmt: ffi::AVPixelFormat,
+    options: Vec<(&'static str, String)>,
+    profile: Option<i32>,
+    level: Option<i32>,
+}
+
+fn find_first(names: &[&str], codec: &VideoCodec) -> Result<*const ffi::AVCodec> {
+    names
+        .iter()
+        .find_map(|name| find_encoder(name))
+        .ok_or_else(|| Error::NotSupported(format!("This build has no {} encoder", codec.name())))
+}
+
+fn setup(codec: &VideoCodec, config: &EncoderConfig) -> Result<Setup> {
+    let (w, h) = (config.width, config.height);
+    let realtime = config.realtime;
+    let mut options: Vec<(&'static str, String)> = Vec::new();
+    match codec {
+        VideoCodec::H264(h264) => {
+            if w % 2 != 0 || h % 2 != 0 {
+                return Err(Error::NotSupported(format!("H.264 needs an even width and height, got {w}x{h}")));
+            }
+            let macroblocks = w.div_ceil(16) * h.div_ceil(16);
+            if macroblocks > h264.max_frame_macroblocks() {
+                return Err(Error::NotSupported(format!(
+                    "{w}x{h} is {macroblocks} macroblocks, more than level {}.{} allows ({})",
+                    h264.level_idc / 10, h264.level_idc % 10, h264.max_frame_macroblocks()
+                )));
+            }
+            let (profile, pix_fmt) = h264_settings(h264)?;
+            let encoder = find_first(&H264_ENCODERS, codec)?;
+            if codec_name(encoder) == "libx264" {
+                let level = match h264.level_idc {
+                    9 => "1b".to_string(),
+                    l => format!("{}.{}", l / 10, l % 10),
+                };
+                options.push(("profile", profile.into()));
+                options.push(("level", level));
+                options.push(("preset", if realtime { "veryfast" } else { "medium" }.into()));
+                if realtime {
+                    options.push(("tune", "zerolatency".into()));
+                }
+                options.push(("forced-idr", "1".into()));
+                if config.bitrate.is_some() && config.bitrate_mode == BitrateMode::Constant {
+                    options.push(("nal-hrd", "cbr".into()));
+                }
+                return Ok(Setup { encoder, pix_fmt, options, profile: None, level: None });
+            }
+            if pix_fmt != AV_PIX_FMT_YUV420P {
+                return Err(Error::NotSupported(format!("{} encodes only 8-bit 4:2:0", codec_name(encoder))));
+            }
+            Ok(Setup { encoder, pix_fmt, options, profile: Some(h264.profile_idc as i32), level: Some(h264.level_idc as i32) })
+        }
+        VideoCodec::Hevc(hevc) => {
+            if w % 2 != 0 || h % 2 != 0 {
+                return Err(Error::NotSupported(format!("HEVC 4:2:0 needs an even width and height, got {w}x{h}")));
+            }
+            let (profile, pix_fmt) = hevc_settings(hevc)?;
+            let encoder = find_first(&["libx265"], codec)?;
+            options.push(("preset", if realtime { "ultrafast" } else { "medium" }.into()));
+            if realtime {
+                options.push(("tune", "zerolatency".into()));
+            }
+            options.push(("profile", profile.into()));
+            options.push(("forced-idr", "1".into()));
+            let level = format!("{}.{}", hevc.level_idc / 30, hevc.level_idc % 30 / 3);
+            let tier = if hevc.high_tier { 1 } else { 0 };
+            options.push(("x265-params", format!("log-level=error:bframes=0:level-idc={level}:high-tier={tier}")));
+            Ok(Setup { encoder, pix_fmt, options, profile: None, level: None })
+        }
+        VideoCodec::Vp8 | VideoCodec::Vp9(_) => {
+            let (encoder, pix_fmt, speed) = match codec {
+                VideoCodec::Vp9(vp9) => (find_first(&["libvpx-vp9"], codec)?, vp9_format(vp9)?, if realtime { 8 } else { 5 }),
+                _ => (find_first(&["libvpx"], codec)?, AV_PIX_FMT_YUV420P, if realtime { 10 } else { 4 }),
+            };
+            // One frame in, one chunk out: no look-ahead and no hidden alt-ref frames.
+            options.push(("deadline", "realtime".into()));
+            options.push(("cpu-used", speed.to_string()));
+            options.push(("lag-in-frames", "0".into()));
+            options.push(("auto-alt-ref", "0".into()));
+            let mut profile = None;
+            if let VideoCodec::Vp9(vp9) = codec {
+                options.push(("row-mt", "1".into()));
+                profile = Some(vp9.profile as i32);
+            }
+            Ok(Setup { encoder, pix_fmt, options, profile, level: None })
+        }
+        VideoCodec::Av1(av1) => {
+            let pix_fmt = av1_format(av1)?;
+            let encoder = find_first(&["libaom-av1"], codec)?;
+            options.push(("usage", "realtime".into()));
+            options.push(("cpu-used", if realtime { 8 } else { 7 }.to_string()));
+            options.push(("lag-in-frames", "0".into()));
+            options.push(("row-mt", "1".into()));
+            Ok(Setup { encoder, pix_fmt, options, profile: Some(av1.profile as i32), level: None })
+        }
+    }
+}
+
 fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
-    let VideoCodec::H264(h264) = VideoCodec::parse(&config.codec)?;
+    let codec = VideoCodec::parse(&config.codec)?;
+    let name = codec.name();
     if config.prefer_hardware {
         return Err(Error::NotSupported("This build has no hardware encoders".into()));
     }
     if config.keep_alpha {
-        return Err(Error::NotSupported("H.264 cannot carry alpha".into()));
+        return Err(Error::NotSupported(format!("This build's {name} encoder cannot keep alpha")));
     }
     if let Some(mode) = config.scalability_mode.as_deref().filter(|m| *m != "L1T1") {
-        return Err(Error::NotSupported(format!("Scalability mode {mode} is not supported for H.264")));
+        return Err(Error::NotSupported(format!("Scalability mode {mode} is not supported for {name}")));
     }
     if config.framerate.is_some_and(|f| !(f > 0.0)) {
         return Err(Error::NotSupported(format!("framerate {} is not positive", config.framerate.unwrap_or(0.0))));
     }
     if config.bitrate_mode == BitrateMode::Quantizer {
-        return Err(Error::NotSupported("bitrateMode \"quantizer\" is not supported for H.264 yet".into()));
+        return Err(Error::NotSupported(format!("bitrateMode \"quantizer\" is not supported for {name} yet")));
     }
-    let (w, h) = (config.width, config.height);
-    if w % 2 != 0 || h % 2 != 0 {
-        return Err(Error::NotSupported(format!("H.264 needs an even width and height, got {w}x{h}")));
-    }
-    let macroblocks = w.div_ceil(16) * h.div_ceil(16);
-    if macroblocks > h264.max_frame_macroblocks() {
-        return Err(Error::NotSupported(format!(
-            "{w}x{h} is {macroblocks} macroblocks, more than level {}.{} allows ({})",
-            h264.level_idc / 10, h264.level_idc % 10, h264.max_frame_macroblocks()
-        )));
-    }
-    let (profile, pix_fmt) = profile_settings(&h264)?;
-    let codec = H264_ENCODERS
-        .iter()
-        .find_map(|name| find_encoder(name))
-        .ok_or_else(|| Error::NotSupported("This build has no H.264 encoder".into()))?;
-    let ctx = CodecContext::new(codec)?;
+    let Setup { encoder, pix_fmt, options, profile, level } = setup(&codec, config)?;
+    let ctx = CodecContext::new(encoder)?;
     let fps = config.framerate.filter(|f| *f > 0.0).unwrap_or(30.0);
     let rate = unsafe { ffi::av_d2q(fps, 1 << 20) };
     {
         let c = ctx.raw();
-        c.width = w as i32;
-        c.height = h as i32;
+        c.width = config.width as i32;
+        c.height = config.height as i32;
         c.pix_fmt = pix_fmt;
         c.framerate = rate;
         c.time_base = ffi::AVRational { num: rate.den, den: rate.num };
@@ -262,42 +414,29 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
         // No B-frames: chunks come out in presentation order, as browsers emit them.
         c.max_b_frames = 0;
         c.thread_count = 0;
-        if let Some(bitrate) = config.bitrate {
-            c.bit_rate = bitrate.min(i64::MAX as u64) as i64;
-            if config.bitrate_mode == BitrateMode::Constant {
+        let bitrate = match (config.bitrate, &codec) {
+            (Some(b), _) => Some(b.min(i64::MAX as u64) as i64),
+            (None, VideoCodec::Vp8 | VideoCodec::Vp9(_) | VideoCodec::Av1(_)) => Some(default_bitrate(&codec, config, fps)),
+            (None, _) => None,
+        };
+        if let Some(bitrate) = bitrate {
+            c.bit_rate = bitrate;
+            if config.bitrate_mode == BitrateMode::Constant && config.bitrate.is_some() {
                 c.rc_max_rate = c.bit_rate;
                 c.rc_min_rate = c.bit_rate;
                 c.rc_buffer_size = c.bit_rate.min(i32::MAX as i64) as i32;
             }
         }
+        if let Some(p) = profile {
+            c.profile = p;
+        }
+        if let Some(l) = level {
+            c.level = l;
+        }
         color.apply_to_codec(c);
     }
-    let mut options: Vec<(&str, String)> = Vec::new();
-    let name = codec_name(codec);
-    if name == "libx264" {
-        let level = match h264.level_idc {
-            9 => "1b".to_string(),
-            l => format!("{}.{}", l / 10, l % 10),
-        };
-        options.push(("profile", profile.into()));
-        options.push(("level", level));
-        options.push(("preset", if config.realtime { "veryfast" } else { "medium" }.into()));
-        if config.realtime {
-            options.push(("tune", "zerolatency".into()));
-        }
-        options.push(("forced-idr", "1".into()));
-        if config.bitrate.is_some() && config.bitrate_mode == BitrateMode::Constant {
-            options.push(("nal-hrd", "cbr".into()));
-        }
-    } else {
-        if pix_fmt != AV_PIX_FMT_YUV420P {
-            return Err(Error::NotSupported(format!("{name} encodes only 8-bit 4:2:0")));
-        }
-        ctx.raw().profile = h264.profile_idc as i32;
-        ctx.raw().level = h264.level_idc as i32;
-    }
-    ctx.open(codec, &options)?;
-    Ok(Open { ctx, h264, color: color.clone(), sent: 0 })
+    ctx.open(encoder, &options)?;
+    Ok(Open { ctx, codec, color: color.clone(), sent: 0 })
 }
 
 fn sample_aspect(config: &EncoderConfig) -> ffi::AVRational {

@@ -119,7 +119,7 @@ pub fn parse_sps(nal: &[u8]) -> Option<SpsInfo> {
 }
 
 /// Removes emulation-prevention bytes (00 00 03 → 00 00).
-fn unescape(data: &[u8]) -> Vec<u8> {
+pub(crate) fn unescape(data: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(data.len());
     let mut zeros = 0;
     for &b in data {
@@ -133,20 +133,28 @@ fn unescape(data: &[u8]) -> Vec<u8> {
     out
 }
 
-struct BitReader<'a> {
-    data: &'a [u8],
-    pos: usize,
+pub(crate) struct BitReader<'a> {
+    pub data: &'a [u8],
+    pub pos: usize,
 }
 
 impl BitReader<'_> {
-    fn bit(&mut self) -> Option<u32> {
+    pub fn bits(&mut self, n: u32) -> Option<u32> {
+        let mut value = 0;
+        for _ in 0..n {
+            value = value << 1 | self.bit()?;
+        }
+        Some(value)
+    }
+
+    pub fn bit(&mut self) -> Option<u32> {
         let byte = *self.data.get(self.pos / 8)?;
         let bit = (byte >> (7 - self.pos % 8)) & 1;
         self.pos += 1;
         Some(bit as u32)
     }
 
-    fn ue(&mut self) -> Option<u32> {
+    pub fn ue(&mut self) -> Option<u32> {
         let mut zeros = 0;
         while self.bit()? == 0 {
             zeros += 1;

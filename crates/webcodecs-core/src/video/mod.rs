@@ -4,4 +4,6 @@ pub mod decoder;
 pub mod encoder;
 pub mod frame;
 pub mod h264;
+pub mod hevc;
+pub mod keyframe;
 pub mod pixel;

@@ -1,4 +1,5 @@
-//! Encoder → decoder through the worker threads, checked by PSNR, and the
+//! Encoder → decoder through the worker threads for every codec, checked by
+//! PSNR, key flags against the bitstream and timestamps; and the H.264
 //! decoder on a real Annex B stream.
 
 use std::sync::mpsc;
@@ -63,10 +64,14 @@ fn psnr(a: &[u8], b: &[u8]) -> f64 {
 }
 
 fn encode(annexb: bool, frames: u32) -> Vec<EncodedChunk> {
+    encode_with("avc1.42001f", annexb, frames)
+}
+
+fn encode_with(codec: &str, annexb: bool, frames: u32) -> Vec<EncodedChunk> {
     let (tx, rx) = mpsc::channel();
     let worker = Worker::spawn("enc", VideoEncoder::default(), ToChannel(tx)).unwrap();
     let config = EncoderConfig {
-        codec: "avc1.42001f".into(),
+        codec: codec.into(),
         width: W, height: H, display_width: W, display_height: H,
         bitrate: Some(2_000_000), framerate: Some(30.0),
         bitrate_mode: BitrateMode::Variable, realtime: false, annexb,
@@ -85,9 +90,13 @@ fn encode(annexb: bool, frames: u32) -> Vec<EncodedChunk> {
 }
 
 fn decode(description: Option<Vec<u8>>, chunks: Vec<(Vec<u8>, i64, Option<i64>)>) -> Vec<DecodedFrame> {
+    decode_with("avc1.64000d", description, chunks)
+}
+
+fn decode_with(codec: &str, description: Option<Vec<u8>>, chunks: Vec<(Vec<u8>, i64, Option<i64>)>) -> Vec<DecodedFrame> {
     let (tx, rx) = mpsc::channel();
     let worker = Worker::spawn("dec", VideoDecoder::default(), ToChannel(tx)).unwrap();
-    let codec = "avc1.64000d".into();
+    let codec = codec.into();
     worker.send(Command::Configure(DecoderConfig { codec, description, optimize_for_latency: false, prefer_hardware: false })).unwrap();
     for (data, timestamp, duration) in chunks {
         worker.send(Command::Process(DecodeInput { data, timestamp, duration })).unwrap();
@@ -123,6 +132,62 @@ fn avc_round_trip_keeps_timestamps_and_pixels() {
         let db = psnr(&out, &pattern(i as u32));
         assert!(db >= 35.0, "frame {i}: PSNR {db:.1} dB");
     }
+}
+
+/// Encodes 20 frames with `codec` (frame 10 a requested key frame), decodes
+/// them, and checks keys, timestamps, the decoder config and PSNR.
+fn round_trip(codec: &str, annexb: bool) -> Option<Vec<u8>> {
+    let chunks = encode_with(codec, annexb, 20);
+    assert_eq!(chunks.len(), 20, "{codec}");
+    let config = chunks[0].decoder_config.clone().expect("first chunk carries the decoder config");
+    assert_eq!(config.codec, codec);
+    assert!(chunks[1..].iter().all(|c| c.decoder_config.is_none()), "{codec}: one decoder config");
+    for (i, c) in chunks.iter().enumerate() {
+        assert_eq!(c.key, i == 0 || i == 10, "{codec}: chunk {i} key flag");
+        assert_eq!(c.key, VideoDecoder::is_key_chunk(codec, config.description.as_deref(), &c.data), "{codec}: chunk {i} bitstream");
+        assert_eq!(c.timestamp, i as i64 * 33_333);
+    }
+    let description = config.description.clone();
+    let frames = decode_with(codec, description, chunks.iter().map(|c| (c.data.clone(), c.timestamp, c.duration)).collect());
+    assert_eq!(frames.len(), 20, "{codec}");
+    let mut total = 0.0;
+    for (i, f) in frames.iter().enumerate() {
+        assert_eq!(f.timestamp, i as i64 * 33_333);
+        assert_eq!(f.duration, Some(33_333));
+        assert_eq!((f.info.format, f.info.visible.width, f.info.visible.height), (PixelFormat::I420, W, H), "{codec}");
+        let mut out = vec![0u8; (W * H * 3 / 2) as usize];
+        f.frame.copy_to(&mut out, f.info.visible, &i420_layout()).unwrap();
+        let db = psnr(&out, &pattern(i as u32));
+        assert!(db >= 30.0, "{codec} frame {i}: PSNR {db:.1} dB");
+        total += db;
+    }
+    assert!(total / 20.0 >= 35.0, "{codec}: mean PSNR {:.1} dB", total / 20.0);
+    config.description
+}
+
+#[test]
+fn vp8_vp9_av1_round_trip() {
+    for codec in ["vp8", "vp09.00.10.08", "av01.0.04M.08"] {
+        assert_eq!(round_trip(codec, false), None, "{codec} has no description");
+    }
+}
+
+#[test]
+fn hevc_round_trips_with_hvcc_and_annexb() {
+    // The LGPL build has no HEVC encoder; it must then say so.
+    if webcodecs_core::av::find_encoder("libx265").is_none() {
+        let config = EncoderConfig {
+            codec: "hvc1.1.6.L93.B0".into(), width: W, height: H, display_width: W, display_height: H, bitrate: None,
+            framerate: None, bitrate_mode: BitrateMode::Variable, realtime: false, annexb: false,
+            prefer_hardware: false, keep_alpha: false, scalability_mode: None,
+        };
+        assert_eq!(VideoEncoder::check_support(&config).unwrap_err().name(), "NotSupportedError");
+        return;
+    }
+    let hvcc = round_trip("hvc1.1.6.L93.B0", false).expect("hevc format has an hvcC");
+    assert_eq!(webcodecs_core::video::hevc::hvcc_length_size(&hvcc), Some(4));
+    assert_eq!(hvcc[1] & 0x1f, 1, "Main profile");
+    assert_eq!(round_trip("hev1.1.6.L93.B0", true), None);
 }
 
 #[test]
@@ -164,8 +229,8 @@ fn decodes_the_reference_annexb_clip() {
     let stream = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../test/fixtures/h264.annexb")).unwrap();
     let units = access_units(&stream);
     assert_eq!(units.len(), 10);
-    assert!(VideoDecoder::is_key_chunk(None, &units[0]));
-    assert!(!VideoDecoder::is_key_chunk(None, &units[1]));
+    assert!(VideoDecoder::is_key_chunk("avc1.42001e", None, &units[0]));
+    assert!(!VideoDecoder::is_key_chunk("avc1.42001e", None, &units[1]));
     let frames = decode(None, units.into_iter().enumerate().map(|(i, u)| (u, i as i64 * 100_000, Some(100_000))).collect());
     assert_eq!(frames.len(), 10);
     for (i, f) in frames.iter().enumerate() {

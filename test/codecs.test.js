@@ -1,0 +1,183 @@
+'use strict';
+// VP8, VP9, AV1 and HEVC through the public API: encode → decode round trips
+// checked by PSNR and ffprobe, and the reference clips decoded to the same
+// pictures ffmpeg makes of them.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { VideoDecoder, VideoEncoder, EncodedVideoChunk, buildInfo } = require('..');
+const { fixture, pattern, psnr, annexbAccessUnits, mp4Samples, ivfSamples, writeIvf, probe, ffmpegPictures, encodeClip } = require('./helpers');
+
+const W = 320;
+const H = 240;
+const HEVC_ENCODER = buildInfo.encoders.includes('libx265');
+
+/** Decodes `chunks` with `config`; returns the frames' I420 bytes and timestamps. */
+async function decodeAll(config, chunks) {
+  const frames = [];
+  const errors = [];
+  const decoder = new VideoDecoder({ output: (f) => frames.push(f), error: (e) => errors.push(e) });
+  decoder.configure(config);
+  for (const chunk of chunks) decoder.decode(chunk);
+  await decoder.flush();
+  decoder.close();
+  if (errors.length) throw errors[0];
+  return frames.map((f) => {
+    assert.equal(f.format, 'I420');
+    const bytes = new Uint8Array(f.allocationSize());
+    f.copyTo(bytes);
+    const out = { timestamp: f.timestamp, duration: f.duration, width: f.displayWidth, height: f.displayHeight, bytes };
+    f.close();
+    return out;
+  });
+}
+
+const ROUND_TRIPS = [
+  { codec: 'vp8', fourcc: 'VP80', probed: 'vp8' },
+  { codec: 'vp09.00.10.08', fourcc: 'VP90', probed: 'vp9', profile: 'Profile 0' },
+  { codec: 'av01.0.04M.08', fourcc: 'AV01', probed: 'av1', profile: 'Main' },
+  { codec: 'hvc1.1.6.L93.B0', probed: 'hevc', profile: 'Main', hevc: true },
+];
+
+for (const { codec, fourcc, probed, profile, hevc } of ROUND_TRIPS) {
+  const available = !hevc || HEVC_ENCODER;
+  test(`${codec}: encode → decode keeps timestamps, key frames and pixels; ffprobe reads the stream`, async () => {
+    const config = { codec, width: W, height: H, bitrate: 1_000_000, framerate: 30 };
+    if (!available) {
+      // The LGPL flavour has no HEVC encoder and must say so.
+      assert.equal((await VideoEncoder.isConfigSupported(config)).supported, false);
+      return;
+    }
+    assert.equal((await VideoEncoder.isConfigSupported(config)).supported, true);
+    const { chunks, metadata } = await encodeClip({ VideoEncoder }, config, 20, { keyEvery: 10 });
+    assert.equal(chunks.length, 20);
+    assert.deepEqual(chunks.map((c) => c.type), chunks.map((_, i) => (i % 10 === 0 ? 'key' : 'delta')));
+    assert.deepEqual(chunks.map((c) => c.timestamp), chunks.map((_, i) => i * 33333));
+    const decoderConfig = metadata[0].decoderConfig;
+    assert.equal(decoderConfig.codec, codec);
+    assert.equal(decoderConfig.codedWidth, W);
+    assert.equal(decoderConfig.codedHeight, H);
+    assert.equal(decoderConfig.description !== undefined, hevc === true, 'only hvc1 output has a description (hvcC)');
+    assert.ok(metadata.slice(1).every((m) => m.decoderConfig === undefined));
+    assert.equal((await VideoDecoder.isConfigSupported(decoderConfig)).supported, true);
+
+    const frames = await decodeAll(decoderConfig, chunks);
+    assert.equal(frames.length, 20);
+    let total = 0;
+    frames.forEach((f, i) => {
+      assert.equal(f.timestamp, i * 33333);
+      assert.equal(f.duration, 33333);
+      const db = psnr(f.bytes, pattern(W, H, i));
+      assert.ok(db >= 30, `frame ${i}: PSNR ${db.toFixed(1)} dB`);
+      total += db;
+    });
+    assert.ok(total / 20 >= 35, `mean PSNR ${(total / 20).toFixed(1)} dB`);
+
+    // What another program makes of the stream.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'webcodecs-'));
+    let file;
+    if (hevc) {
+      // Annex B (hevc.format 'annexb') is what a raw .hevc file holds.
+      const annexb = await encodeClip({ VideoEncoder }, { ...config, codec: 'hev1.1.6.L93.B0', hevc: { format: 'annexb' } }, 20);
+      assert.equal(annexb.metadata[0].decoderConfig.description, undefined);
+      file = path.join(dir, 'out.hevc');
+      fs.writeFileSync(file, Buffer.concat(annexb.chunks.map((c) => { const b = Buffer.alloc(c.byteLength); c.copyTo(b); return b; })));
+    } else {
+      file = path.join(dir, 'out.ivf');
+      writeIvf(file, fourcc, W, H, chunks);
+    }
+    const info = probe(file);
+    fs.rmSync(dir, { recursive: true });
+    assert.equal(info.codec_name, probed);
+    assert.equal(info.width, W);
+    assert.equal(info.height, H);
+    assert.equal(info.pix_fmt, 'yuv420p');
+    assert.equal(Number(info.nb_read_frames), 20);
+    if (profile) assert.equal(info.profile, profile);
+  });
+}
+
+test('an HEVC encoder with hevc.format "annexb" keeps parameter sets in band; hvc1 keeps them in the hvcC', { skip: !HEVC_ENCODER && 'no HEVC encoder in this flavour' }, async () => {
+  const config = { codec: 'hvc1.1.6.L93.B0', width: W, height: H, bitrate: 500_000 };
+  const hvc1 = await encodeClip({ VideoEncoder }, config, 3);
+  const description = new Uint8Array(hvc1.metadata[0].decoderConfig.description);
+  assert.equal(description[0], 1, 'configurationVersion');
+  assert.equal(description[12], 93, 'general_level_idc');
+  // Length-prefixed, and no VPS/SPS/PPS (types 32..34) in band for hvc1.
+  for (const chunk of hvc1.chunks) {
+    const bytes = new Uint8Array(chunk.byteLength);
+    chunk.copyTo(bytes);
+    for (let at = 0; at < bytes.length;) {
+      const size = new DataView(bytes.buffer).getUint32(at);
+      const type = (bytes[at + 4] >> 1) & 0x3f;
+      assert.ok(type < 32 || type > 34, `parameter set of type ${type} in band`);
+      at += 4 + size;
+      assert.ok(at <= bytes.length, 'lengths add up');
+    }
+  }
+});
+
+// The reference clips: the same pictures ffmpeg's decoders make, with the
+// container's timestamps.
+const CLIPS = [
+  { name: 'vp8.webm', codec: 'vp8', samples: () => ivfSamples(fixture('vp8.webm')) },
+  { name: 'vp9.mp4', codec: 'vp09.00.10.08', samples: () => mp4Samples(fixture('vp9.mp4'), 'vpcC').samples },
+  { name: 'av1.mp4', codec: 'av01.0.04M.08', samples: () => mp4Samples(fixture('av1.mp4'), 'av1C').samples, box: 'av1C' },
+  { name: 'h265.mp4', codec: 'hvc1.1.6.L60.90', samples: () => mp4Samples(fixture('h265.mp4'), 'hvcC').samples, box: 'hvcC' },
+  {
+    name: 'h265.annexb',
+    codec: 'hev1.1.6.L60.90',
+    samples: () => annexbAccessUnits(new Uint8Array(fs.readFileSync(fixture('h265.annexb'))), 'hevc').map((data, i) => ({ data, timestamp: i * 100_000 })),
+  },
+];
+
+for (const { name, codec, samples, box } of CLIPS) {
+  test(`decodes ${name} to ffmpeg's pictures`, async () => {
+    const list = samples();
+    const expected = ffmpegPictures(fixture(name), W, H);
+    assert.equal(list.length, expected.length, 'one chunk per picture');
+    const description = box ? mp4Samples(fixture(name), box).description : undefined;
+    const chunks = list.map((s, i) => new EncodedVideoChunk({ type: i === 0 ? 'key' : 'delta', timestamp: s.timestamp, data: s.data }));
+    const frames = await decodeAll(description ? { codec, description } : { codec }, chunks);
+    assert.equal(frames.length, expected.length);
+    assert.deepEqual(frames.map((f) => f.timestamp), list.map((s) => s.timestamp).sort((a, b) => a - b));
+    frames.forEach((f, i) => {
+      assert.equal(f.width, W);
+      assert.equal(f.height, H);
+      assert.ok(Buffer.from(f.bytes).equals(Buffer.from(expected[i])), `picture ${i} differs from ffmpeg's`);
+    });
+  });
+}
+
+test('a delta chunk first, or a chunk marked key whose bitstream is not, is a DataError for every codec', async () => {
+  const clips = [
+    { codec: 'vp8', samples: ivfSamples(fixture('vp8.webm')) },
+    { codec: 'vp09.00.10.08', samples: mp4Samples(fixture('vp9.mp4'), 'vpcC').samples },
+    { codec: 'av01.0.04M.08', samples: mp4Samples(fixture('av1.mp4'), 'av1C').samples },
+    { codec: 'hev1.1.6.L60.90', samples: annexbAccessUnits(new Uint8Array(fs.readFileSync(fixture('h265.annexb'))), 'hevc').map((data) => ({ data })) },
+  ];
+  for (const { codec, samples } of clips) {
+    const decoder = new VideoDecoder({ output: (f) => f.close(), error: () => {} });
+    decoder.configure({ codec });
+    const delta = new EncodedVideoChunk({ type: 'delta', timestamp: 0, data: samples[1].data });
+    assert.throws(() => decoder.decode(delta), { name: 'DataError' }, `${codec}: delta first`);
+    const lying = new EncodedVideoChunk({ type: 'key', timestamp: 0, data: samples[1].data });
+    assert.throws(() => decoder.decode(lying), { name: 'DataError' }, `${codec}: delta data marked key`);
+    decoder.decode(new EncodedVideoChunk({ type: 'key', timestamp: 0, data: samples[0].data }));
+    await decoder.flush();
+    decoder.close();
+  }
+});
+
+test('codec strings: malformed ones are unsupported, not errors', async () => {
+  for (const codec of ['vp09.00.10', 'vp09.04.10.08', 'av01.0.04M', 'av01.0.04X.08', 'hvc1.1.6', 'hvc1.1.6.X93', 'vp8.0']) {
+    assert.equal((await VideoDecoder.isConfigSupported({ codec })).supported, false, codec);
+    assert.equal((await VideoEncoder.isConfigSupported({ codec, width: W, height: H })).supported, false, codec);
+  }
+  // Odd sizes: VP8, VP9 and AV1 take them (as in browsers); 4:2:0 H.264/HEVC do not.
+  for (const codec of ['vp8', 'vp09.00.10.08', 'av01.0.04M.08']) {
+    assert.equal((await VideoEncoder.isConfigSupported({ codec, width: 33, height: 17 })).supported, true, codec);
+  }
+});
