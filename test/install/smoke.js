@@ -1,8 +1,13 @@
 'use strict';
 // Smoke test for an installed node-webcodecs (scripts/test-install runs it in a
-// bare machine): every H.264 profile the binary encodes, round-tripped through
-// the decoder, checked by frame count, timestamps and PSNR.
-const { VideoEncoder, VideoDecoder, VideoFrame, buildInfo } = require('node-webcodecs');
+// bare machine): every codec the flavour encodes (H.264 in three profiles and
+// both framings, VP8, VP9, AV1, and HEVC in the gpl flavour), round-tripped
+// through the decoder, checked by frame count, timestamps and PSNR; and the
+// HEVC decoder on a reference clip (h265.annexb beside this file), which the
+// lgpl flavour can decode but not encode.
+const fs = require('node:fs');
+const path = require('node:path');
+const { VideoEncoder, VideoDecoder, VideoFrame, EncodedVideoChunk, buildInfo } = require('node-webcodecs');
 
 const W = 320;
 const H = 240;
@@ -22,7 +27,9 @@ function psnr(a, b) {
 }
 
 async function roundTrip(codec, format) {
-  const config = { codec, width: W, height: H, bitrate: 2_000_000, framerate: 30, avc: { format } };
+  const config = { codec, width: W, height: H, bitrate: 2_000_000, framerate: 30 };
+  if (codec.startsWith('avc')) config.avc = { format };
+  if (codec.startsWith('hvc') || codec.startsWith('hev')) config.hevc = { format };
   const support = await VideoEncoder.isConfigSupported(config);
   if (!support.supported) return null;
   const chunks = [];
@@ -59,24 +66,62 @@ async function roundTrip(codec, format) {
   return worst;
 }
 
+/** Decodes the reference HEVC Annex B clip; returns the number of frames. */
+async function decodeHevcClip() {
+  const bytes = fs.readFileSync(path.join(__dirname, 'h265.annexb'));
+  // One access unit per picture: split before VPS/SPS/PPS/AUD/prefix SEI or a
+  // first slice segment that follows a slice.
+  const units = [];
+  let begin = 0;
+  let seenSlice = false;
+  for (let i = 0; i + 3 < bytes.length; i++) {
+    if (bytes[i] !== 0 || bytes[i + 1] !== 0 || bytes[i + 2] !== 1) continue;
+    const type = (bytes[i + 3] >> 1) & 0x3f;
+    const start = i > 0 && bytes[i - 1] === 0 ? i - 1 : i;
+    const firstSlice = type < 32 && (bytes[i + 5] & 0x80) !== 0;
+    if (seenSlice && (firstSlice || (type >= 32 && type <= 35) || type === 39)) {
+      units.push(bytes.subarray(begin, start));
+      begin = start;
+      seenSlice = false;
+    }
+    if (type < 32) seenSlice = true;
+    i += 2;
+  }
+  units.push(bytes.subarray(begin));
+  let frames = 0;
+  const decoder = new VideoDecoder({ output: (f) => { frames += f.codedWidth === 320 ? 1 : 0; f.close(); }, error: (e) => { throw e; } });
+  decoder.configure({ codec: 'hev1.1.6.L60.90' });
+  units.forEach((data, i) => decoder.decode(new EncodedVideoChunk({ type: i === 0 ? 'key' : 'delta', timestamp: i, data })));
+  await decoder.flush();
+  decoder.close();
+  if (frames !== units.length) throw new Error(`h265.annexb: ${units.length} chunks, ${frames} frames`);
+  return frames;
+}
+
 async function main() {
   console.log(`node-webcodecs on ${process.platform}-${process.arch}, Node ${process.version}, FFmpeg ${buildInfo.ffmpeg} (${buildInfo.flavour}: ${buildInfo.license})`);
   console.log(`encoders: ${buildInfo.encoders.join(', ')}; decoders: ${buildInfo.decoders.join(', ')}`);
   const expected = process.argv[2];
   if (expected && buildInfo.flavour !== expected) throw new Error(`expected the ${expected} flavour, loaded ${buildInfo.flavour}`);
-  const wanted = { lgpl: ['libopenh264'], gpl: ['libx264', 'libopenh264'] }[expected] ?? [];
+  const lgpl = ['libopenh264', 'libvpx', 'libvpx-vp9', 'libaom-av1'];
+  const wanted = { lgpl, gpl: [...lgpl, 'libx264', 'libx265'] }[expected] ?? [];
   for (const name of wanted) if (!buildInfo.encoders.includes(name)) throw new Error(`the ${expected} flavour lacks ${name}`);
-  if (expected === 'lgpl' && buildInfo.encoders.includes('libx264')) throw new Error('the lgpl flavour contains x264');
+  for (const name of ['h264', 'hevc', 'vp8', 'vp9', 'libdav1d']) if (expected && !buildInfo.decoders.includes(name)) throw new Error(`the ${expected} flavour lacks the ${name} decoder`);
+  if (expected === 'lgpl' && ['libx264', 'libx265'].some((n) => buildInfo.encoders.includes(n))) throw new Error('the lgpl flavour contains GPL encoders');
+  const runs = [];
+  for (const codec of ['avc1.42001f', 'avc1.4d001f', 'avc1.64001f']) for (const format of ['avc', 'annexb']) runs.push([codec, format]);
+  runs.push(['vp8'], ['vp09.00.10.08'], ['av01.0.04M.08'], ['hvc1.1.6.L93.B0', 'hevc'], ['hev1.1.6.L93.B0', 'annexb']);
   let ran = 0;
-  for (const codec of ['avc1.42001f', 'avc1.4d001f', 'avc1.64001f']) {
-    for (const format of ['avc', 'annexb']) {
-      const worst = await roundTrip(codec, format);
-      console.log(`${codec} ${format}: ${worst === null ? 'not supported by this build' : `ok, worst PSNR ${worst.toFixed(1)} dB`}`);
-      if (worst !== null) ran++;
-    }
+  for (const [codec, format] of runs) {
+    const worst = await roundTrip(codec, format);
+    const label = format ? `${codec} ${format}` : codec;
+    console.log(`${label}: ${worst === null ? 'not supported by this build' : `ok, worst PSNR ${worst.toFixed(1)} dB`}`);
+    if (worst !== null) ran++;
+    // Everything but HEVC encoding is in both flavours.
+    if (worst === null && expected && !(codec.startsWith('h') && expected === 'lgpl')) throw new Error(`${label} is not supported`);
   }
-  if (ran === 0) throw new Error('no H.264 configuration was supported');
-  console.log(`smoke: ${ran} round trips passed`);
+  console.log(`h265.annexb: decoded ${await decodeHevcClip()} frames`);
+  console.log(`smoke: ${ran} round trips and 1 reference decode passed`);
 }
 
 main().catch((e) => {
