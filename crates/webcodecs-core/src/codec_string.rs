@@ -126,7 +126,10 @@ fn parse_av1(rest: &str) -> Option<Av1Codec> {
     if profile > 2 || level > 31 || ![8, 10, 12].contains(&bit_depth) || (bit_depth == 12 && profile != 2) {
         return None;
     }
-    let mut codec = Av1Codec { profile, level, high_tier, bit_depth, monochrome: false, subsampling: (1, 1) };
+    // Without the optional fields, 4:2:0 is the default; the High profile has
+    // no 4:2:0, so there (as Chrome does) it means 4:4:4.
+    let subsampling = if profile == 1 { (0, 0) } else { (1, 1) };
+    let mut codec = Av1Codec { profile, level, high_tier, bit_depth, monochrome: false, subsampling };
     if let Some(m) = f.get(3) {
         codec.monochrome = match digits(m, 1)? {
             0 => false,
@@ -288,6 +291,8 @@ mod tests {
         assert_eq!((c.profile, c.bit_depth), (2, 10));
         let Ok(VideoCodec::Av1(c)) = VideoCodec::parse("av01.0.04M.08") else { panic!() };
         assert_eq!((c.profile, c.level, c.high_tier, c.bit_depth), (0, 4, false, 8));
+        let Ok(VideoCodec::Av1(c)) = VideoCodec::parse("av01.1.08M.08") else { panic!() };
+        assert_eq!(c.subsampling, (0, 0), "High profile defaults to 4:4:4");
         let Ok(VideoCodec::Av1(c)) = VideoCodec::parse("av01.1.08H.10.0.000.01.01.01.0") else { panic!() };
         assert_eq!((c.profile, c.high_tier, c.bit_depth, c.subsampling), (1, true, 10, (0, 0)));
         let Ok(VideoCodec::Hevc(c)) = VideoCodec::parse("hvc1.1.6.L93.B0") else { panic!() };

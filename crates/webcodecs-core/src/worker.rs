@@ -230,7 +230,7 @@ mod tests {
 
     fn events(rx: &mpsc::Receiver<(u64, String)>, n: usize) -> Vec<String> {
         (0..n).map(|_| {
-            let (g, t) = rx.recv_timeout(std::time::Duration::from_secs(5)).unwrap();
+            let (g, t) = rx.recv_timeout(std::time::Duration::from_secs(120)).unwrap();
             format!("{g}:{t}")
         }).collect()
     }

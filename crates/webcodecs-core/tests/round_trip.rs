@@ -24,7 +24,7 @@ impl<O: Send + 'static> Sink<O> for ToChannel<O> {
 fn until_flushed<O>(rx: &mpsc::Receiver<Event<O>>, id: u32) -> Vec<O> {
     let mut out = Vec::new();
     loop {
-        match rx.recv_timeout(Duration::from_secs(30)).expect("worker went quiet") {
+        match rx.recv_timeout(Duration::from_secs(120)).expect("worker went quiet") {
             Event::Output(o) => out.push(o),
             Event::Flushed(got) if got == id => return out,
             Event::Error(e) => panic!("{}: {e}", e.name()),
