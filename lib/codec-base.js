@@ -88,6 +88,10 @@ class CodecCore {
   }
 
   event(generation, kind, payload) {
+    // Each native event is a task queued after any dequeue event already
+    // scheduled, so that event fires first: libuv would otherwise run the
+    // channel's callbacks (poll phase) before setImmediate (check phase).
+    if (this.#dequeueScheduled) this.#fireDequeue();
     if (kind === DONE) {
       if (--this.#inflight === 0) {
         busy.delete(this.#id);
@@ -124,9 +128,13 @@ class CodecCore {
     if (this.#dequeueScheduled) return;
     this.#dequeueScheduled = true;
     setImmediate(() => {
-      this.#dequeueScheduled = false;
-      this.#owner.dispatchEvent(new Event('dequeue'));
+      if (this.#dequeueScheduled) this.#fireDequeue();
     });
+  }
+
+  #fireDequeue() {
+    this.#dequeueScheduled = false;
+    this.#owner.dispatchEvent(new Event('dequeue'));
   }
 
   requireState(state, method) {

@@ -202,7 +202,11 @@ test('reset rejects pending flushes with AbortError, drops old outputs, and the 
   }
   const pending = rec.encoder.flush();
   let dequeues = 0;
-  rec.encoder.ondequeue = () => dequeues++;
+  let chunksAtFirstDequeue;
+  rec.encoder.ondequeue = () => {
+    dequeues++;
+    chunksAtFirstDequeue ??= rec.chunks.length;
+  };
   rec.encoder.reset();
   const atReset = rec.chunks.length;
   assert.equal(rec.encoder.state, 'unconfigured');
@@ -222,6 +226,7 @@ test('reset rejects pending flushes with AbortError, drops old outputs, and the 
   assert.ok(after.slice(-3).every((c, i) => c.timestamp === 2000 + i));
   assert.ok(rec.chunks.slice(atReset).every((c) => c.timestamp >= 2000), 'no output after reset belongs to the old frames');
   assert.ok(dequeues >= 1, 'reset with queued frames fires dequeue');
+  assert.equal(chunksAtFirstDequeue, atReset, "reset's dequeue event is a task queued before the new outputs");
   assert.equal(rec.metadata[before + after.length - 3].decoderConfig.codedWidth, 160);
   assert.equal(rec.errors.length, 0);
   rec.encoder.close();
