@@ -16,7 +16,7 @@ function libc() {
  * ignores an installed GPL package.
  */
 function binaryRoot(root) {
-  const wanted = process.env.WEBCODECS_FLAVOUR;
+  const wanted = process.env.WEBCODECS_FLAVOUR || undefined; // set but empty counts as unset
   if (wanted !== undefined && wanted !== 'gpl' && wanted !== 'lgpl') {
     throw new Error(`node-webcodecs: WEBCODECS_FLAVOUR must be "lgpl" or "gpl", not "${wanted}"`);
   }

@@ -48,7 +48,9 @@ test('node-gyp-build picks glibc by default, musl with LIBC=musl, and a dev buil
 
 test('with no binary, loading fails with what was looked for and how to fix it', () => {
   const dir = fakePackage();
-  const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(dir)})`], { encoding: 'utf8' });
+  // (No WEBCODECS_FLAVOUR from the caller's environment: that has its own message.)
+  const env = { ...process.env, WEBCODECS_FLAVOUR: '' };
+  const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(dir)})`], { encoding: 'utf8', env });
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, new RegExp(`no native binary could be loaded for ${process.platform}-${process.arch}`));
   assert.match(r.stderr, /Looked in .*build.*Release.* and .*prebuilds/);
