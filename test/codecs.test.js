@@ -7,7 +7,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { VideoDecoder, VideoEncoder, EncodedVideoChunk, buildInfo } = require('..');
+const { VideoDecoder, VideoEncoder, VideoFrame, EncodedVideoChunk, buildInfo } = require('..');
 const { fixture, pattern, psnr, annexbAccessUnits, mp4Samples, ivfSamples, writeIvf, probe, ffmpegPictures, encodeClip } = require('./helpers');
 
 const W = 320;
@@ -179,5 +179,31 @@ test('codec strings: malformed ones are unsupported, not errors', async () => {
   // Odd sizes: VP8, VP9 and AV1 take them (as in browsers); 4:2:0 H.264/HEVC do not.
   for (const codec of ['vp8', 'vp09.00.10.08', 'av01.0.04M.08']) {
     assert.equal((await VideoEncoder.isConfigSupported({ codec, width: 33, height: 17 })).supported, true, codec);
+  }
+});
+
+test('VP8, VP9 and AV1 encode and decode tiny and odd sizes (1x1, 33x17, 65x3), as browsers do', async () => {
+  for (const codec of ['vp8', 'vp09.00.10.08', 'av01.0.04M.08']) {
+    for (const [w, h] of [[1, 1], [33, 17], [65, 3]]) {
+      // An even coded size with an odd visible rect: what I420 allows.
+      const [cw, ch] = [w + (w & 1), h + (h & 1)];
+      const chunks = [];
+      let decoderConfig;
+      const encoder = new VideoEncoder({ output: (c, m) => { chunks.push(c); decoderConfig ??= m.decoderConfig; }, error: (e) => assert.fail(`${codec} ${w}x${h}: ${e}`) });
+      encoder.configure({ codec, width: w, height: h, bitrate: 100_000 });
+      for (let i = 0; i < 3; i++) {
+        const frame = new VideoFrame(new Uint8Array(cw * ch * 1.5).fill(60 + 40 * i), { format: 'I420', codedWidth: cw, codedHeight: ch, visibleRect: { x: 0, y: 0, width: w, height: h }, timestamp: i });
+        encoder.encode(frame);
+        frame.close();
+      }
+      await encoder.flush();
+      encoder.close();
+      assert.equal(chunks.length, 3, `${codec} ${w}x${h}`);
+      assert.deepEqual([decoderConfig.codedWidth, decoderConfig.codedHeight], [w, h]);
+      const frames = await decodeAll(decoderConfig, chunks);
+      assert.deepEqual(frames.map((f) => `${f.width}x${f.height}`), Array(3).fill(`${w}x${h}`), codec);
+      // A flat picture stays flat: the luma of the last one is close to 140.
+      assert.ok(Math.abs(frames[2].bytes[0] - 140) <= 3, `${codec} ${w}x${h}: luma ${frames[2].bytes[0]}`);
+    }
   }
 });
