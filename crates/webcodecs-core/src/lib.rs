@@ -2,6 +2,7 @@
 //! JavaScript; the Node layer (webcodecs-node) drives these types through
 //! [`worker::Worker`] threads.
 
+pub mod audio;
 pub mod av;
 pub mod codec_string;
 pub mod error;
@@ -42,9 +43,16 @@ pub struct BuildInfo {
     pub decoders: Vec<&'static str>,
 }
 
-/// FFmpeg encoders and decoders the codecs here may use, by FFmpeg name.
-const KNOWN_ENCODERS: [&str; 6] = ["libx264", "libopenh264", "libx265", "libvpx", "libvpx-vp9", "libaom-av1"];
-const KNOWN_DECODERS: [&str; 5] = ["h264", "hevc", "vp8", "vp9", "libdav1d"];
+/// FFmpeg encoders and decoders the codecs here may use, by FFmpeg name: the
+/// video ones, then the audio ones the release builds carry for the audio
+/// interfaces (see scripts/build-ffmpeg).
+const PCM: [&str; 7] = ["pcm_u8", "pcm_s16le", "pcm_s24le", "pcm_s32le", "pcm_f32le", "pcm_alaw", "pcm_mulaw"];
+const KNOWN_ENCODERS: [&str; 11] = [
+    "libx264", "libopenh264", "libx265", "libvpx", "libvpx-vp9", "libaom-av1",
+    "libopus", "aac", "flac", "libmp3lame", "libvorbis",
+];
+const KNOWN_DECODERS: [&str; 11] =
+    ["h264", "hevc", "vp8", "vp9", "libdav1d", "libopus", "opus", "aac", "flac", "mp3float", "vorbis"];
 
 pub fn build_info() -> BuildInfo {
     use ffmpeg_next::ffi;
@@ -54,9 +62,10 @@ pub fn build_info() -> BuildInfo {
         ffmpeg: text(unsafe { ffi::av_version_info() }),
         libavcodec: format!("{}.{}.{}", v >> 16, (v >> 8) & 0xff, v & 0xff),
         license: text(unsafe { ffi::avcodec_license() }),
-        encoders: KNOWN_ENCODERS.into_iter().filter(|n| av::find_encoder(n).is_some()).collect(),
+        encoders: KNOWN_ENCODERS.into_iter().chain(PCM).filter(|n| av::find_encoder(n).is_some()).collect(),
         decoders: KNOWN_DECODERS
             .into_iter()
+            .chain(PCM)
             .filter(|n| {
                 let name = av::cstring(n);
                 !unsafe { ffi::avcodec_find_decoder_by_name(name.as_ptr()) }.is_null()
