@@ -39,39 +39,47 @@ function copyBytesTo(bytes, destination, from) {
   dest.set(bytes);
 }
 
-/** The bytes of an EncodedVideoChunk (no copy), or null for anything else. */
-let chunkBytes;
+/**
+ * Makes an encoded chunk interface (EncodedVideoChunk, EncodedAudioChunk):
+ * the class, and a library-internal reader of a chunk's bytes (no copy;
+ * null for anything that is not one of its chunks).
+ */
+function defineChunk(name) {
+  let bytesOf;
+  const cls = class {
+    #type;
+    #timestamp;
+    #duration;
+    #data;
 
-class EncodedVideoChunk {
-  #type;
-  #timestamp;
-  #duration;
-  #data;
+    constructor(init) {
+      const d = webidl.dictionary(init, `${name}Init`);
+      this.#type = webidl.enumeration(webidl.required(d, 'type', `${name}Init`), 'type', TYPES);
+      this.#timestamp = webidl.longLong(webidl.required(d, 'timestamp', `${name}Init`), 'timestamp');
+      this.#duration = d.duration === undefined ? null : webidl.unsignedLongLong(d.duration, 'duration');
+      webidl.required(d, 'data', `${name}Init`);
+      this.#data = adoptBytes(d.data, d.transfer, new.target);
+    }
 
-  constructor(init) {
-    const d = webidl.dictionary(init, 'EncodedVideoChunkInit');
-    this.#type = webidl.enumeration(webidl.required(d, 'type', 'EncodedVideoChunkInit'), 'type', TYPES);
-    this.#timestamp = webidl.longLong(webidl.required(d, 'timestamp', 'EncodedVideoChunkInit'), 'timestamp');
-    this.#duration = d.duration === undefined ? null : webidl.unsignedLongLong(d.duration, 'duration');
-    webidl.required(d, 'data', 'EncodedVideoChunkInit');
-    this.#data = adoptBytes(d.data, d.transfer, EncodedVideoChunk);
-  }
+    get type() { return this.#type; }
+    get timestamp() { return this.#timestamp; }
+    get duration() { return this.#duration; }
+    get byteLength() { return this.#data.byteLength; }
 
-  get type() { return this.#type; }
-  get timestamp() { return this.#timestamp; }
-  get duration() { return this.#duration; }
-  get byteLength() { return this.#data.byteLength; }
+    copyTo(destination) {
+      copyBytesTo(this.#data, destination, this.copyTo);
+    }
 
-  copyTo(destination) {
-    copyBytesTo(this.#data, destination, this.copyTo);
-  }
+    get [Symbol.toStringTag]() { return name; }
 
-  get [Symbol.toStringTag]() { return 'EncodedVideoChunk'; }
-
-  static {
-    // Library-internal access, without adding members users could see.
-    chunkBytes = (chunk) => (chunk !== null && typeof chunk === 'object' && #data in chunk ? chunk.#data : null);
-  }
+    static {
+      bytesOf = (chunk) => (chunk !== null && typeof chunk === 'object' && #data in chunk ? chunk.#data : null);
+    }
+  };
+  Object.defineProperty(cls, 'name', { value: name });
+  return { cls, bytesOf };
 }
 
-module.exports = { EncodedVideoChunk, chunkBytes: (c) => chunkBytes(c), adoptBytes, copyBytesTo };
+const video = defineChunk('EncodedVideoChunk');
+
+module.exports = { EncodedVideoChunk: video.cls, chunkBytes: video.bytesOf, defineChunk, adoptBytes, copyBytesTo };

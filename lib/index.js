@@ -4,6 +4,10 @@ const { VideoColorSpace } = require('./video-color-space');
 const { EncodedVideoChunk } = require('./encoded-video-chunk');
 const { VideoEncoder } = require('./video-encoder');
 const { VideoDecoder } = require('./video-decoder');
+const { AudioData } = require('./audio-data');
+const { EncodedAudioChunk } = require('./encoded-audio-chunk');
+const { AudioEncoder } = require('./audio-encoder');
+const { AudioDecoder } = require('./audio-decoder');
 const native = require('./native');
 
 /**
@@ -23,5 +27,9 @@ module.exports = {
   VideoFrame,
   EncodedVideoChunk,
   VideoColorSpace,
+  AudioEncoder,
+  AudioDecoder,
+  AudioData,
+  EncodedAudioChunk,
   buildInfo: buildInfo(),
 };

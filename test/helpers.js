@@ -156,6 +156,93 @@ function ffmpegPictures(file, width, height) {
   return Array.from({ length: raw.length / size }, (_, i) => new Uint8Array(raw.subarray(i * size, (i + 1) * size)));
 }
 
+/** The packets of an audio file as ffprobe cuts them: [{data, pts (µs)}]. Not for Ogg (see oggPackets). */
+function audioPackets(file) {
+  const bytes = fs.readFileSync(file);
+  const out = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'packet=pos,size,pts_time', '-of', 'json', '-show_packets', file]);
+  return JSON.parse(out).packets.map((p) => ({
+    data: new Uint8Array(bytes.subarray(Number(p.pos), Number(p.pos) + Number(p.size))),
+    pts: Math.round(Number(p.pts_time) * 1e6),
+  }));
+}
+
+/** The packets of the first logical stream of an Ogg file (headers included), by reading its pages. */
+function oggPackets(file) {
+  const bytes = fs.readFileSync(file);
+  const packets = [];
+  let pending = [];
+  for (let at = 0; at + 27 <= bytes.length; ) {
+    if (bytes.toString('latin1', at, at + 4) !== 'OggS') throw new Error(`no Ogg page at ${at}`);
+    const segments = bytes[at + 26];
+    const lacing = bytes.subarray(at + 27, at + 27 + segments);
+    let body = at + 27 + segments;
+    for (const size of lacing) {
+      pending.push(bytes.subarray(body, body + size));
+      body += size;
+      // A lacing value under 255 ends the packet.
+      if (size < 255) {
+        packets.push(new Uint8Array(Buffer.concat(pending)));
+        pending = [];
+      }
+    }
+    at = body;
+  }
+  return packets;
+}
+
+/** Xiph lacing of header packets, the Vorbis description (and Matroska's CodecPrivate). */
+function xiphLace(packets) {
+  const sizes = [];
+  for (const p of packets.slice(0, -1)) {
+    let n = p.length;
+    while (n >= 255) {
+      sizes.push(255);
+      n -= 255;
+    }
+    sizes.push(n);
+  }
+  return new Uint8Array(Buffer.concat([Buffer.from([packets.length - 1, ...sizes]), ...packets]));
+}
+
+/**
+ * What ffmpeg's decoders make of a file's audio, one Float32Array per channel.
+ * `format` ('u8', 's16', 's32' or 'f32') is the decoder's own sample type:
+ * ffmpeg outputs it unconverted, and AudioData converts it to floats the way
+ * the decoders' outputs are converted.
+ */
+function ffmpegSamples(file, channels, format = 'f32') {
+  const { AudioData } = require('..');
+  const muxer = { u8: 'u8', s16: 's16le', s32: 's32le', f32: 'f32le' }[format];
+  const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-f', muxer, '-'], { maxBuffer: 1 << 28 });
+  const frames = raw.byteLength / channels / { u8: 1, s16: 2, s32: 4, f32: 4 }[format];
+  const data = new AudioData({ format, sampleRate: 48000, numberOfFrames: frames, numberOfChannels: channels, timestamp: 0, data: raw });
+  return Array.from({ length: channels }, (_, ch) => {
+    const plane = new Float32Array(frames);
+    data.copyTo(plane, { planeIndex: ch, format: 'f32-planar' });
+    return plane;
+  });
+}
+
+/**
+ * Signal-to-noise ratio (dB) of `got` against `want` at the best lag in
+ * [0, maxLag] (codecs add a delay); `skip` samples at the start are ignored.
+ */
+function snr(want, got, { maxLag = 0, skip = 0 } = {}) {
+  let best = { db: -Infinity, lag: 0 };
+  for (let lag = 0; lag <= maxLag; lag++) {
+    const n = Math.min(want.length, got.length - lag);
+    let signal = 0;
+    let noise = 0;
+    for (let i = skip; i < n; i++) {
+      signal += want[i] * want[i];
+      noise += (want[i] - got[i + lag]) ** 2;
+    }
+    const db = noise === 0 ? Infinity : 10 * Math.log10(signal / noise);
+    if (db > best.db) best = { db, lag };
+  }
+  return best;
+}
+
 const chunkOf = (s) => new EncodedVideoChunk(s);
 
 /** Resolves when `predicate()` holds, polling each macrotask; rejects after `ms`. */
@@ -197,4 +284,7 @@ async function encodeClip({ VideoEncoder }, config, n, { keyEvery = 0 } = {}) {
   return { chunks, metadata };
 }
 
-module.exports = { fixture, pattern, patternFrame, psnr, nalUnits, annexbAccessUnits, mp4Samples, ivfSamples, writeIvf, probe, ffmpegPictures, chunkOf, until, encodeClip };
+module.exports = {
+  fixture, pattern, patternFrame, psnr, nalUnits, annexbAccessUnits, mp4Samples, ivfSamples, writeIvf, probe, ffmpegPictures, chunkOf, until, encodeClip,
+  audioPackets, oggPackets, xiphLace, ffmpegSamples, snr,
+};

@@ -3,6 +3,8 @@
 //! events to JavaScript through one Channel per codec. Validation of user
 //! input happens in lib/ (JavaScript) before any function here runs.
 
+mod audio_decoder;
+mod audio_encoder;
 mod codec;
 mod errors;
 mod video_decoder;
@@ -37,5 +39,7 @@ fn main(mut cx: ModuleContext) -> NeonResult<()> {
     video_frame::register(&mut cx)?;
     video_encoder::register(&mut cx)?;
     video_decoder::register(&mut cx)?;
+    audio_encoder::register(&mut cx)?;
+    audio_decoder::register(&mut cx)?;
     Ok(())
 }

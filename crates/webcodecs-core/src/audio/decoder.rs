@@ -1,0 +1,194 @@
+//! The audio decoder behind `AudioDecoder`. Output is f32-planar, as Chrome's.
+//!
+//! Descriptions, per the codec registrations: AAC's is the
+//! AudioSpecificConfig (without one, chunks are ADTS frames); FLAC's is "fLaC"
+//! and the metadata blocks (required); Vorbis's the Xiph-laced headers
+//! (required); Opus's the identification header (needed beyond two channels).
+
+use ffmpeg_next::ffi;
+
+use super::codec::{self, AudioCodec};
+use super::samples;
+use crate::av::{eagain, CodecContext, Packet};
+use crate::error::{Error, Result};
+use crate::worker::Processor;
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DecoderConfig {
+    pub codec: String,
+    pub sample_rate: u32,
+    pub channels: u32,
+    pub description: Option<Vec<u8>>,
+}
+
+pub struct DecodeInput {
+    pub data: Vec<u8>,
+    pub timestamp: i64,
+}
+
+/// Decoded samples, f32-planar (channel after channel).
+pub struct DecodedAudio {
+    pub samples: Vec<f32>,
+    pub frames: usize,
+    pub channels: u32,
+    pub sample_rate: u32,
+    pub timestamp: i64,
+}
+
+/// Output timestamps, as Chrome's: the first chunk's timestamp after a
+/// configure or flush, plus the samples output since, so outputs abut even
+/// where a codec drops its priming samples (Opus pre-skip) or outputs nothing
+/// for a first packet (Vorbis).
+#[derive(Default)]
+pub struct AudioDecoder {
+    ctx: Option<CodecContext>,
+    frame: Option<Frame>,
+    base: Option<i64>,
+    /// Samples output since `base`, and their rate.
+    output_samples: i64,
+    rate: i64,
+}
+
+/// An AVFrame, freed on drop.
+struct Frame(*mut ffi::AVFrame);
+
+unsafe impl Send for Frame {}
+
+impl Drop for Frame {
+    fn drop(&mut self) {
+        unsafe { ffi::av_frame_free(&mut self.0) };
+    }
+}
+
+impl AudioDecoder {
+    pub fn check_support(config: &DecoderConfig) -> Result<()> {
+        open_decoder(config).map(|_| ())
+    }
+
+    fn output(&mut self, emit: &mut dyn FnMut(DecodedAudio)) -> Result<()> {
+        let Some(ctx) = self.ctx.as_ref() else { return Ok(()) };
+        let frame = self.frame.get_or_insert_with(|| Frame(unsafe { ffi::av_frame_alloc() }));
+        if frame.0.is_null() {
+            return Err(Error::Encoding("av_frame_alloc failed".into()));
+        }
+        loop {
+            let ret = unsafe { ffi::avcodec_receive_frame(ctx.as_ptr(), frame.0) };
+            if ret == eagain() || ret == ffi::AVERROR_EOF {
+                return Ok(());
+            }
+            if ret < 0 {
+                return Err(Error::ffmpeg("avcodec_receive_frame", ret));
+            }
+            let f = unsafe { &*frame.0 };
+            let format: ffi::AVSampleFormat = unsafe { std::mem::transmute::<i32, ffi::AVSampleFormat>(f.format) };
+            let bytes = samples::bytes_per_sample(format).ok_or_else(|| Error::Encoding("The decoder output an unsupported sample format".into()))?;
+            let channels = f.ch_layout.nb_channels.max(0) as usize;
+            let frames = f.nb_samples.max(0) as usize;
+            let rate = f.sample_rate.max(1) as i64;
+            if rate != self.rate {
+                // A new rate (e.g. HE-AAC's implicit doubling) restarts the count here.
+                self.base = Some(self.base.unwrap_or(0) + rescale(self.output_samples, self.rate.max(1)));
+                self.output_samples = 0;
+                self.rate = rate;
+            }
+            let timestamp = self.base.unwrap_or(0) + rescale(self.output_samples, rate);
+            self.output_samples += frames as i64;
+            if frames > 0 && channels > 0 {
+                let (count, len) = if samples::is_planar(format) { (channels, frames * bytes) } else { (1, frames * bytes * channels) };
+                let planes: Vec<&[u8]> = (0..count).map(|i| unsafe { std::slice::from_raw_parts(*f.extended_data.add(i), len) }).collect();
+                let mut out = Vec::new();
+                samples::to_f32_planar(format, &planes, channels, frames, &mut out);
+                emit(DecodedAudio { samples: out, frames, channels: channels as u32, sample_rate: f.sample_rate as u32, timestamp });
+            }
+            unsafe { ffi::av_frame_unref(frame.0) };
+        }
+    }
+}
+
+/// `samples` at `rate` in microseconds, rounded to nearest.
+fn rescale(samples: i64, rate: i64) -> i64 {
+    ((samples as i128 * 1_000_000 + rate as i128 / 2) / rate as i128) as i64
+}
+
+fn open_decoder(config: &DecoderConfig) -> Result<CodecContext> {
+    let codec = AudioCodec::parse(&config.codec)?;
+    let found = codec::find(codec.decoder_names(), false).ok_or_else(|| Error::NotSupported(format!("This build has no decoder for {:?}", config.codec)))?;
+    if config.sample_rate == 0 || config.channels == 0 {
+        return Err(Error::NotSupported("The sample rate and channel count must be non-zero".into()));
+    }
+    let description = config.description.as_deref().filter(|d| !d.is_empty());
+    match (codec, description) {
+        (AudioCodec::Flac, None) => return Err(Error::NotSupported("FLAC needs a description (\"fLaC\" and STREAMINFO)".into())),
+        (AudioCodec::Flac, Some(d)) if !(d.len() >= 42 && d.starts_with(b"fLaC")) => {
+            return Err(Error::NotSupported("The FLAC description must start with \"fLaC\" and a STREAMINFO block".into()))
+        }
+        (AudioCodec::Vorbis, None) => return Err(Error::NotSupported("Vorbis needs a description (its three headers)".into())),
+        (AudioCodec::Opus, None) if config.channels > 2 => return Err(Error::NotSupported("Opus with more than two channels needs a description".into())),
+        _ => {}
+    }
+    let ctx = CodecContext::new(found)?;
+    unsafe {
+        let c = ctx.raw();
+        c.sample_rate = config.sample_rate as i32;
+        ffi::av_channel_layout_default(&mut c.ch_layout, config.channels as i32);
+    }
+    if let Some(d) = description {
+        // PCM, mu-law, A-law and MP3 take none; ignore one given anyway.
+        if matches!(codec, AudioCodec::Opus | AudioCodec::Aac { .. } | AudioCodec::Flac | AudioCodec::Vorbis) {
+            ctx.set_extradata(d)?;
+        }
+    }
+    ctx.open(found, &[])?;
+    Ok(ctx)
+}
+
+impl Processor for AudioDecoder {
+    type Config = DecoderConfig;
+    type Input = DecodeInput;
+    type Output = DecodedAudio;
+
+    fn configure(&mut self, config: DecoderConfig) -> Result<()> {
+        self.reset();
+        self.ctx = Some(open_decoder(&config)?);
+        self.rate = config.sample_rate as i64;
+        Ok(())
+    }
+
+    fn process(&mut self, input: DecodeInput, emit: &mut dyn FnMut(DecodedAudio)) -> Result<()> {
+        let ctx = self.ctx.as_ref().ok_or_else(|| Error::InvalidState("Decoder is not configured".into()))?;
+        if input.data.is_empty() {
+            return Err(Error::Encoding("The chunk is empty".into()));
+        }
+        self.base.get_or_insert(input.timestamp);
+        let packet = Packet::copy_of(&input.data)?;
+        unsafe {
+            let p = &mut *packet.as_ptr();
+            p.pts = input.timestamp;
+            p.dts = input.timestamp;
+        }
+        let ret = unsafe { ffi::avcodec_send_packet(ctx.as_ptr(), packet.as_ptr()) };
+        if ret < 0 && ret != eagain() {
+            return Err(Error::ffmpeg("Decoding", ret));
+        }
+        self.output(emit)
+    }
+
+    fn flush(&mut self, emit: &mut dyn FnMut(DecodedAudio)) -> Result<()> {
+        let Some(ctx) = self.ctx.as_ref().map(|c| c.as_ptr()) else { return Ok(()) };
+        let ret = unsafe { ffi::avcodec_send_packet(ctx, std::ptr::null()) };
+        if ret < 0 && ret != ffi::AVERROR_EOF {
+            return Err(Error::ffmpeg("Draining", ret));
+        }
+        self.output(emit)?;
+        unsafe { ffi::avcodec_flush_buffers(ctx) };
+        self.base = None;
+        self.output_samples = 0;
+        Ok(())
+    }
+
+    fn reset(&mut self) {
+        self.ctx = None;
+        self.base = None;
+        self.output_samples = 0;
+    }
+}

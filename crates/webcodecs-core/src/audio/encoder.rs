@@ -1,0 +1,432 @@
+//! The audio encoder behind `AudioEncoder`: libopus, FFmpeg's AAC (LC), LAME,
+//! FFmpeg's FLAC, libvorbis and FFmpeg's PCM, mu-law and A-law encoders.
+//!
+//! Input arrives as f32-planar buffers of any length; a FIFO cuts them into
+//! the encoder's frame size. Output timestamps count the samples of the
+//! emitted packets from the first input's timestamp, as Chrome's do, so
+//! consecutive chunks abut exactly.
+
+use ffmpeg_next::ffi;
+
+use super::codec::{self, AudioCodec};
+use super::samples;
+use crate::av::{eagain, CodecContext, Packet};
+use crate::error::{Error, Result};
+use crate::worker::Processor;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpusOptions {
+    /// Frame duration in microseconds (2500 to 120000).
+    pub frame_duration: u64,
+    pub complexity: Option<u32>,
+    pub packet_loss_perc: u32,
+    pub in_band_fec: bool,
+    pub dtx: bool,
+    /// "voip", "audio" or "lowdelay".
+    pub application: String,
+    /// format "ogg" (Ogg pages rather than raw packets).
+    pub ogg: bool,
+}
+
+impl Default for OpusOptions {
+    fn default() -> Self {
+        OpusOptions { frame_duration: 20_000, complexity: None, packet_loss_perc: 0, in_band_fec: false, dtx: false, application: "audio".into(), ogg: false }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EncoderConfig {
+    pub codec: String,
+    pub sample_rate: u32,
+    pub channels: u32,
+    pub bitrate: Option<u64>,
+    /// bitrateMode "constant" (the default is "variable").
+    pub constant_bitrate: bool,
+    pub opus: OpusOptions,
+    /// aac.format "adts": each chunk carries an ADTS header and there is no description.
+    pub aac_adts: bool,
+    pub flac_block_size: Option<u32>,
+    pub flac_compress_level: Option<u32>,
+}
+
+/// One AudioData's samples, f32-planar (channel after channel).
+pub struct EncodeInput {
+    pub samples: Vec<f32>,
+    pub frames: usize,
+    pub channels: u32,
+    pub sample_rate: f64,
+    pub timestamp: i64,
+}
+
+/// The AudioDecoderConfig that decodes the output.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecoderConfigOut {
+    pub codec: String,
+    pub sample_rate: u32,
+    pub channels: u32,
+    pub description: Option<Vec<u8>>,
+}
+
+pub struct EncodedAudio {
+    pub timestamp: i64,
+    pub duration: i64,
+    pub data: Vec<u8>,
+    pub decoder_config: Option<DecoderConfigOut>,
+}
+
+struct Open {
+    ctx: CodecContext,
+    format: ffi::AVSampleFormat,
+    /// Samples per frame the encoder needs (0: any number).
+    frame_size: usize,
+    /// The encoder takes a short last frame (else it is padded with silence).
+    small_last_frame: bool,
+    description: Option<Vec<u8>>,
+    /// ADTS header fields (profile, sampling frequency index, channel configuration).
+    adts: Option<(u8, u8, u8)>,
+    /// Samples sent to the encoder (the next frame's pts).
+    sent: i64,
+    /// Samples covered by the packets emitted so far.
+    emitted: i64,
+    /// The timestamp of the first sample sent.
+    base: Option<i64>,
+}
+
+#[derive(Default)]
+pub struct AudioEncoder {
+    config: Option<EncoderConfig>,
+    open: Option<Open>,
+    /// Samples waiting for a whole frame, per channel.
+    fifo: Vec<Vec<f32>>,
+    /// The description of the last decoder config emitted.
+    last_description: Option<Option<Vec<u8>>>,
+    packet: Option<Packet>,
+}
+
+impl AudioEncoder {
+    /// "Check Configuration Support" for encoders: the encoder opens.
+    pub fn check_support(config: &EncoderConfig) -> Result<()> {
+        open_encoder(config).map(|_| ())
+    }
+
+    fn ensure_open(&mut self) -> Result<&mut Open> {
+        if self.open.is_none() {
+            let config = self.config.as_ref().ok_or_else(|| Error::InvalidState("Encoder is not configured".into()))?;
+            self.open = Some(open_encoder(config)?);
+        }
+        Ok(self.open.as_mut().expect("opened above"))
+    }
+
+    /// Sends `frames` samples from the front of the FIFO (padding with silence
+    /// up to `pad_to`), then emits the packets that are ready.
+    fn send(&mut self, frames: usize, pad_to: usize, emit: &mut dyn FnMut(EncodedAudio)) -> Result<()> {
+        let channels = self.fifo.len();
+        let open = self.open.as_mut().expect("open");
+        let n = frames.max(pad_to);
+        let mut frame = AudioFrame::new(open, n)?;
+        let mut source: Vec<Vec<f32>> = self.fifo.iter_mut().map(|c| c.drain(..frames).collect()).collect();
+        for c in &mut source {
+            c.resize(n, 0.0);
+        }
+        {
+            let mut planes = frame.planes_mut(open.format, channels, n);
+            samples::from_f32_planar(open.format, &source, 0, n, &mut planes);
+        }
+        unsafe { (*frame.0).pts = open.sent };
+        open.sent += n as i64;
+        let ret = unsafe { ffi::avcodec_send_frame(open.ctx.as_ptr(), frame.0) };
+        if ret < 0 {
+            return Err(Error::ffmpeg("avcodec_send_frame", ret));
+        }
+        self.drain(emit)
+    }
+
+    fn drain(&mut self, emit: &mut dyn FnMut(EncodedAudio)) -> Result<()> {
+        let packet = self.packet.get_or_insert_with(Packet::empty);
+        let Some(open) = self.open.as_mut() else { return Ok(()) };
+        let config = self.config.as_ref().expect("configured");
+        let rate = config.sample_rate as i64;
+        loop {
+            let ret = unsafe { ffi::avcodec_receive_packet(open.ctx.as_ptr(), packet.as_ptr()) };
+            if ret == eagain() || ret == ffi::AVERROR_EOF {
+                return Ok(());
+            }
+            if ret < 0 {
+                return Err(Error::ffmpeg("avcodec_receive_packet", ret));
+            }
+            // FLAC ends with an empty packet that only updates STREAMINFO.
+            if packet.data().is_empty() {
+                packet.unref();
+                continue;
+            }
+            let samples = unsafe { (*packet.as_ptr()).duration }.max(0);
+            let base = open.base.unwrap_or(0);
+            let timestamp = base + rescale(open.emitted, rate);
+            let duration = rescale(open.emitted + samples, rate) - rescale(open.emitted, rate);
+            open.emitted += samples;
+            let mut data = Vec::with_capacity(packet.data().len() + 7);
+            if let Some((profile, freq, channels)) = open.adts {
+                data.extend_from_slice(&adts_header(profile, freq, channels, packet.data().len()));
+            }
+            data.extend_from_slice(packet.data());
+            packet.unref();
+            let decoder_config = (self.last_description.as_ref() != Some(&open.description)).then(|| {
+                self.last_description = Some(open.description.clone());
+                DecoderConfigOut { codec: config.codec.clone(), sample_rate: config.sample_rate, channels: config.channels, description: open.description.clone() }
+            });
+            emit(EncodedAudio { timestamp, duration, data, decoder_config });
+        }
+    }
+}
+
+/// `samples` at `rate` in microseconds, rounded to nearest.
+fn rescale(samples: i64, rate: i64) -> i64 {
+    ((samples as i128 * 1_000_000 + rate as i128 / 2) / rate as i128) as i64
+}
+
+/// The 7-byte ADTS header (no CRC) of a raw AAC frame of `payload` bytes.
+fn adts_header(profile: u8, freq: u8, channels: u8, payload: usize) -> [u8; 7] {
+    let len = payload + 7;
+    [
+        0xff,
+        0xf1,
+        (profile << 6) | (freq << 2) | (channels >> 2),
+        ((channels & 3) << 6) | ((len >> 11) as u8 & 3),
+        (len >> 3) as u8,
+        ((len as u8 & 7) << 5) | 0x1f,
+        0xfc,
+    ]
+}
+
+/// An AVFrame with sample buffers, freed on drop.
+struct AudioFrame(*mut ffi::AVFrame);
+
+impl Drop for AudioFrame {
+    fn drop(&mut self) {
+        unsafe { ffi::av_frame_free(&mut self.0) };
+    }
+}
+
+impl AudioFrame {
+    fn new(open: &Open, samples: usize) -> Result<AudioFrame> {
+        let frame = AudioFrame(unsafe { ffi::av_frame_alloc() });
+        if frame.0.is_null() {
+            return Err(Error::Encoding("av_frame_alloc failed".into()));
+        }
+        unsafe {
+            let f = &mut *frame.0;
+            let c = open.ctx.raw();
+            f.nb_samples = samples as i32;
+            f.format = open.format as i32;
+            f.sample_rate = c.sample_rate;
+            let ret = ffi::av_channel_layout_copy(&mut f.ch_layout, &c.ch_layout);
+            if ret < 0 {
+                return Err(Error::ffmpeg("av_channel_layout_copy", ret));
+            }
+            let ret = ffi::av_frame_get_buffer(frame.0, 0);
+            if ret < 0 {
+                return Err(Error::ffmpeg("av_frame_get_buffer", ret));
+            }
+        }
+        Ok(frame)
+    }
+
+    fn planes_mut(&mut self, format: ffi::AVSampleFormat, channels: usize, samples: usize) -> Vec<&mut [u8]> {
+        let bytes = samples::bytes_per_sample(format).unwrap_or(4);
+        let (count, len) = if samples::is_planar(format) { (channels, samples * bytes) } else { (1, samples * bytes * channels) };
+        (0..count).map(|i| unsafe { std::slice::from_raw_parts_mut(*(*self.0).extended_data.add(i), len) }).collect()
+    }
+}
+
+/// The encoder's sample formats (FFmpeg 7.1 still lists them on the codec).
+#[allow(deprecated)]
+fn sample_formats(codec: *const ffi::AVCodec) -> Vec<ffi::AVSampleFormat> {
+    let mut out = Vec::new();
+    unsafe {
+        let mut p = (*codec).sample_fmts;
+        while !p.is_null() && *p != ffi::AVSampleFormat::AV_SAMPLE_FMT_NONE {
+            out.push(*p);
+            p = p.add(1);
+        }
+    }
+    out
+}
+
+/// The sample rates the encoder takes, or None for any.
+#[allow(deprecated)]
+fn sample_rates(codec: *const ffi::AVCodec) -> Option<Vec<i32>> {
+    let mut p = unsafe { (*codec).supported_samplerates };
+    if p.is_null() {
+        return None;
+    }
+    let mut out = Vec::new();
+    unsafe {
+        while *p != 0 {
+            out.push(*p);
+            p = p.add(1);
+        }
+    }
+    Some(out)
+}
+
+fn open_encoder(config: &EncoderConfig) -> Result<Open> {
+    let codec = AudioCodec::parse(&config.codec)?;
+    let found = codec::find(codec.encoder_names(), true).ok_or_else(|| Error::NotSupported(format!("This build has no encoder for {:?}", config.codec)))?;
+    if config.sample_rate == 0 || config.channels == 0 {
+        return Err(Error::NotSupported("The sample rate and channel count must be non-zero".into()));
+    }
+    if let Some(rates) = sample_rates(found) {
+        if !rates.contains(&(config.sample_rate as i32)) {
+            return Err(Error::NotSupported(format!("{} encodes at {:?} Hz, not {}", codec.name(), rates, config.sample_rate)));
+        }
+    }
+    let format = *sample_formats(found).first().ok_or_else(|| Error::NotSupported("The encoder lists no sample format".into()))?;
+    if samples::bytes_per_sample(format).is_none() {
+        return Err(Error::NotSupported("The encoder's sample format is not supported".into()));
+    }
+    let ctx = CodecContext::new(found)?;
+    let mut options: Vec<(&str, String)> = Vec::new();
+    unsafe {
+        let c = ctx.raw();
+        c.sample_rate = config.sample_rate as i32;
+        c.sample_fmt = format;
+        ffi::av_channel_layout_default(&mut c.ch_layout, config.channels as i32);
+        c.time_base = ffi::AVRational { num: 1, den: config.sample_rate as i32 };
+        c.bit_rate = config.bitrate.unwrap_or(0).min(i64::MAX as u64) as i64;
+        // Out-of-band headers: the AAC AudioSpecificConfig, the Opus and Vorbis headers.
+        c.flags |= ffi::AV_CODEC_FLAG_GLOBAL_HEADER as i32;
+    }
+    match codec {
+        AudioCodec::Opus => {
+            let o = &config.opus;
+            if o.ogg {
+                return Err(Error::NotSupported("Opus in Ogg pages (opus.format \"ogg\") is not supported".into()));
+            }
+            options.push(("application", o.application.clone()));
+            options.push(("frame_duration", format!("{}", o.frame_duration as f64 / 1000.0)));
+            // Only what differs from libopus's defaults: older FFmpeg builds
+            // (Debian 12's 5.1) have no "dtx" option, which then reads as unsupported.
+            if o.packet_loss_perc > 0 {
+                options.push(("packet_loss", o.packet_loss_perc.to_string()));
+            }
+            if o.in_band_fec {
+                options.push(("fec", "1".into()));
+            }
+            if o.dtx {
+                options.push(("dtx", "1".into()));
+            }
+            options.push(("vbr", if config.constant_bitrate { "off" } else { "on" }.into()));
+            if let Some(complexity) = o.complexity {
+                ctx.raw().compression_level = complexity as i32;
+            }
+        }
+        AudioCodec::Mp3 if !config.constant_bitrate && config.bitrate.is_some() => options.push(("abr", "1".into())),
+        AudioCodec::Flac => {
+            let c = ctx.raw();
+            c.compression_level = config.flac_compress_level.unwrap_or(5) as i32;
+            c.frame_size = config.flac_block_size.unwrap_or(0) as i32;
+        }
+        _ => {}
+    }
+    ctx.open(found, &options)?;
+    let c = ctx.raw();
+    let extradata = (!c.extradata.is_null() && c.extradata_size > 0).then(|| unsafe { std::slice::from_raw_parts(c.extradata, c.extradata_size as usize) }.to_vec());
+    let mut adts = None;
+    let description = match codec {
+        AudioCodec::Opus | AudioCodec::Vorbis => extradata,
+        AudioCodec::Aac { .. } => {
+            let asc = extradata.ok_or_else(|| Error::NotSupported("The AAC encoder gave no AudioSpecificConfig".into()))?;
+            if config.aac_adts {
+                let (object, freq, channels) = (asc[0] >> 3, ((asc[0] & 7) << 1) | (asc.get(1).copied().unwrap_or(0) >> 7), (asc.get(1).copied().unwrap_or(0) >> 3) & 15);
+                adts = Some((object - 1, freq, channels));
+                None
+            } else {
+                Some(asc)
+            }
+        }
+        // "fLaC", then the STREAMINFO block marked as the last metadata block.
+        AudioCodec::Flac => extradata.map(|info| [b"fLaC".as_slice(), &[0x80, 0, 0, info.len() as u8], &info].concat()),
+        _ => None,
+    };
+    let capabilities = unsafe { (*found).capabilities } as u32;
+    let variable = capabilities & ffi::AV_CODEC_CAP_VARIABLE_FRAME_SIZE != 0;
+    Ok(Open {
+        frame_size: if variable { 0 } else { c.frame_size.max(0) as usize },
+        small_last_frame: capabilities & ffi::AV_CODEC_CAP_SMALL_LAST_FRAME != 0,
+        format,
+        description,
+        adts,
+        sent: 0,
+        emitted: 0,
+        base: None,
+        ctx,
+    })
+}
+
+impl Processor for AudioEncoder {
+    type Config = EncoderConfig;
+    type Input = EncodeInput;
+    type Output = EncodedAudio;
+
+    fn configure(&mut self, config: EncoderConfig) -> Result<()> {
+        // A reconfigure starts a new stream: its first chunk carries a decoder config.
+        self.reset();
+        self.config = Some(config);
+        self.ensure_open().map(|_| ())
+    }
+
+    fn process(&mut self, input: EncodeInput, emit: &mut dyn FnMut(EncodedAudio)) -> Result<()> {
+        let config = self.config.as_ref().ok_or_else(|| Error::InvalidState("Encoder is not configured".into()))?;
+        if input.channels != config.channels || input.sample_rate != config.sample_rate as f64 {
+            return Err(Error::Encoding(format!(
+                "The AudioData has {} channels at {} Hz; the encoder is configured for {} at {} Hz",
+                input.channels, input.sample_rate, config.channels, config.sample_rate
+            )));
+        }
+        let channels = config.channels as usize;
+        let open = self.ensure_open()?;
+        open.base.get_or_insert(input.timestamp);
+        let frame_size = open.frame_size;
+        self.fifo.resize_with(channels, Vec::new);
+        for (ch, fifo) in self.fifo.iter_mut().enumerate() {
+            fifo.extend_from_slice(&input.samples[ch * input.frames..(ch + 1) * input.frames]);
+        }
+        if frame_size == 0 {
+            let n = self.fifo[0].len();
+            return if n > 0 { self.send(n, 0, emit) } else { Ok(()) };
+        }
+        while self.fifo[0].len() >= frame_size {
+            self.send(frame_size, 0, emit)?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self, emit: &mut dyn FnMut(EncodedAudio)) -> Result<()> {
+        let Some(open) = self.open.as_ref() else { return Ok(()) };
+        let left = self.fifo.first().map_or(0, Vec::len);
+        if left > 0 {
+            let pad_to = if open.small_last_frame { 0 } else { open.frame_size };
+            self.send(left, pad_to, emit)?;
+        }
+        let open = self.open.as_ref().expect("open");
+        if open.sent == 0 {
+            return Ok(());
+        }
+        let ret = unsafe { ffi::avcodec_send_frame(open.ctx.as_ptr(), std::ptr::null()) };
+        if ret < 0 {
+            return Err(Error::ffmpeg("avcodec_send_frame(NULL)", ret));
+        }
+        self.drain(emit)?;
+        // A drained encoder takes no more input: the next AudioData reopens it
+        // (same headers, so no new decoder config) and starts a new timeline.
+        self.open = None;
+        Ok(())
+    }
+
+    fn reset(&mut self) {
+        self.config = None;
+        self.open = None;
+        self.fifo.clear();
+        self.last_description = None;
+    }
+}

@@ -1,0 +1,151 @@
+//! Sample conversion between FFmpeg's sample formats and the f32-planar
+//! samples JavaScript exchanges with the codecs. Integers map to floats the
+//! way Chrome's (and lib/audio-data.js's) conversions do: the zero point maps
+//! to 0, the minimum to -1 and the maximum to +1, with separate scales below
+//! and above zero; floats outside [-1, 1] clip when stored as integers.
+
+use ffmpeg_next::ffi::AVSampleFormat as F;
+
+/// The integer sample types, described by their minimum, zero point and maximum.
+#[derive(Clone, Copy)]
+struct Fixed {
+    min: f64,
+    zero: f64,
+    max: f64,
+}
+
+const U8: Fixed = Fixed { min: 0.0, zero: 128.0, max: 255.0 };
+const S16: Fixed = Fixed { min: -32768.0, zero: 0.0, max: 32767.0 };
+const S32: Fixed = Fixed { min: -2147483648.0, zero: 0.0, max: 2147483647.0 };
+
+impl Fixed {
+    fn to_float(self, v: f64) -> f32 {
+        let offset = v - self.zero;
+        (if offset < 0.0 { offset / (self.zero - self.min) } else { offset / (self.max - self.zero) }) as f32
+    }
+
+    /// Rounds to the nearest integer (halves upward, as JavaScript's
+    /// Math.round in lib/audio-data.js), so integer samples survive a trip through f32.
+    fn from_float(self, v: f32) -> f64 {
+        let v = v as f64;
+        if v.is_nan() {
+            return self.zero;
+        }
+        if v < 0.0 {
+            if v <= -1.0 {
+                return self.min;
+            }
+            (v * (self.zero - self.min) + self.zero + 0.5).floor()
+        } else {
+            if v >= 1.0 {
+                return self.max;
+            }
+            (v * (self.max - self.zero) + self.zero + 0.5).floor()
+        }
+    }
+}
+
+/// Whether FFmpeg sample format `fmt` is planar.
+pub fn is_planar(fmt: F) -> bool {
+    matches!(fmt, F::AV_SAMPLE_FMT_U8P | F::AV_SAMPLE_FMT_S16P | F::AV_SAMPLE_FMT_S32P | F::AV_SAMPLE_FMT_FLTP | F::AV_SAMPLE_FMT_DBLP | F::AV_SAMPLE_FMT_S64P)
+}
+
+/// Bytes per sample of `fmt`, or None for formats this module does not handle.
+pub fn bytes_per_sample(fmt: F) -> Option<usize> {
+    Some(match fmt {
+        F::AV_SAMPLE_FMT_U8 | F::AV_SAMPLE_FMT_U8P => 1,
+        F::AV_SAMPLE_FMT_S16 | F::AV_SAMPLE_FMT_S16P => 2,
+        F::AV_SAMPLE_FMT_S32 | F::AV_SAMPLE_FMT_S32P | F::AV_SAMPLE_FMT_FLT | F::AV_SAMPLE_FMT_FLTP => 4,
+        F::AV_SAMPLE_FMT_DBL | F::AV_SAMPLE_FMT_DBLP => 8,
+        _ => return None,
+    })
+}
+
+/// Reads sample `i` of a plane in `fmt` as a float.
+fn read(fmt: F, bytes: &[u8], i: usize) -> f32 {
+    match fmt {
+        F::AV_SAMPLE_FMT_U8 | F::AV_SAMPLE_FMT_U8P => U8.to_float(bytes[i] as f64),
+        F::AV_SAMPLE_FMT_S16 | F::AV_SAMPLE_FMT_S16P => S16.to_float(i16::from_ne_bytes([bytes[2 * i], bytes[2 * i + 1]]) as f64),
+        F::AV_SAMPLE_FMT_S32 | F::AV_SAMPLE_FMT_S32P => S32.to_float(i32::from_ne_bytes(bytes[4 * i..4 * i + 4].try_into().unwrap()) as f64),
+        F::AV_SAMPLE_FMT_FLT | F::AV_SAMPLE_FMT_FLTP => f32::from_ne_bytes(bytes[4 * i..4 * i + 4].try_into().unwrap()),
+        F::AV_SAMPLE_FMT_DBL | F::AV_SAMPLE_FMT_DBLP => f64::from_ne_bytes(bytes[8 * i..8 * i + 8].try_into().unwrap()) as f32,
+        _ => 0.0,
+    }
+}
+
+/// Writes `v` as sample `i` of a plane in `fmt`.
+fn write(fmt: F, bytes: &mut [u8], i: usize, v: f32) {
+    match fmt {
+        F::AV_SAMPLE_FMT_U8 | F::AV_SAMPLE_FMT_U8P => bytes[i] = U8.from_float(v) as u8,
+        F::AV_SAMPLE_FMT_S16 | F::AV_SAMPLE_FMT_S16P => bytes[2 * i..2 * i + 2].copy_from_slice(&(S16.from_float(v) as i16).to_ne_bytes()),
+        F::AV_SAMPLE_FMT_S32 | F::AV_SAMPLE_FMT_S32P => bytes[4 * i..4 * i + 4].copy_from_slice(&(S32.from_float(v) as i32).to_ne_bytes()),
+        F::AV_SAMPLE_FMT_FLT | F::AV_SAMPLE_FMT_FLTP => bytes[4 * i..4 * i + 4].copy_from_slice(&v.to_ne_bytes()),
+        F::AV_SAMPLE_FMT_DBL | F::AV_SAMPLE_FMT_DBLP => bytes[8 * i..8 * i + 8].copy_from_slice(&(v as f64).to_ne_bytes()),
+        _ => {}
+    }
+}
+
+/// Converts `frames` frames of `channels` channels stored in `planes` (one
+/// plane per channel when planar, else one interleaved plane) to f32-planar,
+/// appending channel after channel to `out`.
+pub fn to_f32_planar(fmt: F, planes: &[&[u8]], channels: usize, frames: usize, out: &mut Vec<f32>) {
+    out.reserve(channels * frames);
+    for ch in 0..channels {
+        for i in 0..frames {
+            out.push(if is_planar(fmt) { read(fmt, planes[ch], i) } else { read(fmt, planes[0], i * channels + ch) });
+        }
+    }
+}
+
+/// Stores f32-planar samples (`source[ch][offset..offset + frames]`) into
+/// `planes` in `fmt`, the reverse of [`to_f32_planar`].
+pub fn from_f32_planar(fmt: F, source: &[Vec<f32>], offset: usize, frames: usize, planes: &mut [&mut [u8]]) {
+    let channels = source.len();
+    for (ch, samples) in source.iter().enumerate() {
+        for i in 0..frames {
+            let v = samples[offset + i];
+            if is_planar(fmt) {
+                write(fmt, planes[ch], i, v);
+            } else {
+                write(fmt, planes[0], i * channels + ch, v);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_extremes_and_zero_map_to_minus_one_one_and_zero() {
+        assert_eq!(U8.to_float(0.0), -1.0);
+        assert_eq!(U8.to_float(128.0), 0.0);
+        assert_eq!(U8.to_float(255.0), 1.0);
+        assert_eq!(S16.to_float(-32768.0), -1.0);
+        assert_eq!(S16.to_float(32767.0), 1.0);
+        assert_eq!(S32.from_float(1.5), 2147483647.0);
+        assert_eq!(S16.from_float(-0.5), -16384.0);
+        assert_eq!(U8.from_float(-0.5), 64.0);
+        assert_eq!(U8.from_float(f32::NAN), 128.0);
+    }
+
+    #[test]
+    fn s16_survives_a_round_trip_through_f32() {
+        let samples: Vec<i16> = vec![-32768, -12345, -1, 0, 1, 777, 32767];
+        let bytes: Vec<u8> = samples.iter().flat_map(|s| s.to_ne_bytes()).collect();
+        let mut floats = Vec::new();
+        to_f32_planar(F::AV_SAMPLE_FMT_S16, &[&bytes], 1, samples.len(), &mut floats);
+        let mut back = vec![0u8; bytes.len()];
+        from_f32_planar(F::AV_SAMPLE_FMT_S16, &[floats], 0, samples.len(), &mut [&mut back]);
+        assert_eq!(back, bytes);
+    }
+
+    #[test]
+    fn interleaved_stereo_splits_into_planes() {
+        let bytes: Vec<u8> = [0.25f32, -0.5, 0.75, -1.0].iter().flat_map(|s| s.to_ne_bytes()).collect();
+        let mut out = Vec::new();
+        to_f32_planar(F::AV_SAMPLE_FMT_FLT, &[&bytes], 2, 2, &mut out);
+        assert_eq!(out, [0.25, 0.75, -0.5, -1.0]);
+    }
+}

@@ -1,0 +1,69 @@
+//! AudioDecoder's native half.
+
+use neon::prelude::*;
+use neon::types::buffer::TypedArray;
+use webcodecs_core::audio::decoder::{AudioDecoder, DecodeInput, DecodedAudio, DecoderConfig};
+use webcodecs_core::worker::Command;
+
+use crate::codec::{self, get_number, get_string};
+
+type Boxed = codec::BoxedCodec<AudioDecoder>;
+
+pub fn register(cx: &mut ModuleContext) -> NeonResult<()> {
+    codec::export::<AudioDecoder>(cx, "audioDecoder", |cx| codec::create(cx, "webcodecs-adec", AudioDecoder::default(), data_object))?;
+    cx.export_function("audioDecoderConfigure", configure)?;
+    cx.export_function("audioDecoderDecode", decode)?;
+    cx.export_function("audioDecoderSupport", support)?;
+    Ok(())
+}
+
+fn config_from<'a>(cx: &mut FunctionContext<'a>, i: usize) -> NeonResult<DecoderConfig> {
+    let obj = cx.argument::<JsObject>(i)?;
+    let description = obj.get_value(cx, "description")?;
+    let description = description.downcast::<JsTypedArray<u8>, _>(cx).ok().map(|a| a.as_slice(cx).to_vec());
+    Ok(DecoderConfig {
+        codec: get_string(cx, obj, "codec")?,
+        sample_rate: get_number(cx, obj, "sampleRate")? as u32,
+        channels: get_number(cx, obj, "numberOfChannels")? as u32,
+        description,
+    })
+}
+
+fn configure(mut cx: FunctionContext) -> JsResult<JsNumber> {
+    let handle = cx.argument::<Boxed>(0)?;
+    let config = config_from(&mut cx, 1)?;
+    codec::send(&mut cx, &handle, Command::Configure(config))
+}
+
+/// `audioDecoderDecode(handle, bytes, timestamp)`.
+fn decode(mut cx: FunctionContext) -> JsResult<JsNumber> {
+    let handle = cx.argument::<Boxed>(0)?;
+    let data = cx.argument::<JsTypedArray<u8>>(1)?.as_slice(&cx).to_vec();
+    let timestamp = cx.argument::<JsNumber>(2)?.value(&mut cx) as i64;
+    codec::send(&mut cx, &handle, Command::Process(DecodeInput { data, timestamp }))
+}
+
+fn support(mut cx: FunctionContext) -> JsResult<JsPromise> {
+    let config = config_from(&mut cx, 0)?;
+    codec::check_support(&mut cx, config, AudioDecoder::check_support)
+}
+
+/// `{sampleRate, numberOfFrames, numberOfChannels, timestamp, data: ArrayBuffer}`, f32-planar.
+fn data_object<'a>(cx: &mut Cx<'a>, decoded: DecodedAudio) -> JsResult<'a, JsValue> {
+    let obj = cx.empty_object();
+    for (key, value) in [
+        ("sampleRate", decoded.sample_rate as f64),
+        ("numberOfFrames", decoded.frames as f64),
+        ("numberOfChannels", decoded.channels as f64),
+        ("timestamp", decoded.timestamp as f64),
+    ] {
+        let v = cx.number(value);
+        obj.set(cx, key, v)?;
+    }
+    let mut buffer = cx.array_buffer(decoded.samples.len() * 4)?;
+    for (dst, src) in buffer.as_mut_slice(cx).chunks_exact_mut(4).zip(&decoded.samples) {
+        dst.copy_from_slice(&src.to_ne_bytes());
+    }
+    obj.set(cx, "data", buffer)?;
+    Ok(obj.upcast())
+}

@@ -1,0 +1,96 @@
+//! AudioEncoder's native half.
+
+use neon::prelude::*;
+use neon::types::buffer::TypedArray;
+use webcodecs_core::audio::encoder::{AudioEncoder, EncodeInput, EncodedAudio, EncoderConfig, OpusOptions};
+use webcodecs_core::worker::Command;
+
+use crate::codec::{self, get_bool, get_number, get_opt_number, get_string};
+
+type Boxed = codec::BoxedCodec<AudioEncoder>;
+
+pub fn register(cx: &mut ModuleContext) -> NeonResult<()> {
+    codec::export::<AudioEncoder>(cx, "audioEncoder", |cx| codec::create(cx, "webcodecs-aenc", AudioEncoder::default(), chunk_object))?;
+    cx.export_function("audioEncoderConfigure", configure)?;
+    cx.export_function("audioEncoderEncode", encode)?;
+    cx.export_function("audioEncoderSupport", support)?;
+    Ok(())
+}
+
+/// Reads the config lib/ normalised: `opus`, `aac` and `flac` are always
+/// objects, with defaults filled in.
+fn config_from<'a>(cx: &mut FunctionContext<'a>, i: usize) -> NeonResult<EncoderConfig> {
+    let obj = cx.argument::<JsObject>(i)?;
+    let opus: Handle<JsObject> = obj.get(cx, "opus")?;
+    let aac: Handle<JsObject> = obj.get(cx, "aac")?;
+    let flac: Handle<JsObject> = obj.get(cx, "flac")?;
+    Ok(EncoderConfig {
+        codec: get_string(cx, obj, "codec")?,
+        sample_rate: get_number(cx, obj, "sampleRate")? as u32,
+        channels: get_number(cx, obj, "numberOfChannels")? as u32,
+        bitrate: get_opt_number(cx, obj, "bitrate")?.map(|b| b as u64),
+        constant_bitrate: get_string(cx, obj, "bitrateMode")? == "constant",
+        opus: OpusOptions {
+            frame_duration: get_number(cx, opus, "frameDuration")? as u64,
+            complexity: get_opt_number(cx, opus, "complexity")?.map(|c| c as u32),
+            packet_loss_perc: get_number(cx, opus, "packetlossperc")? as u32,
+            in_band_fec: get_bool(cx, opus, "useinbandfec")?,
+            dtx: get_bool(cx, opus, "usedtx")?,
+            application: get_string(cx, opus, "application")?,
+            ogg: get_string(cx, opus, "format")? == "ogg",
+        },
+        aac_adts: get_string(cx, aac, "format")? == "adts",
+        flac_block_size: get_opt_number(cx, flac, "blockSize")?.map(|b| b as u32).filter(|&b| b > 0),
+        flac_compress_level: get_opt_number(cx, flac, "compressLevel")?.map(|c| c as u32),
+    })
+}
+
+fn configure(mut cx: FunctionContext) -> JsResult<JsNumber> {
+    let handle = cx.argument::<Boxed>(0)?;
+    let config = config_from(&mut cx, 1)?;
+    codec::send(&mut cx, &handle, Command::Configure(config))
+}
+
+/// `audioEncoderEncode(handle, samples: Float32Array (f32-planar), frames, channels, sampleRate, timestamp)`.
+fn encode(mut cx: FunctionContext) -> JsResult<JsNumber> {
+    let handle = cx.argument::<Boxed>(0)?;
+    let samples = cx.argument::<JsTypedArray<f32>>(1)?.as_slice(&cx).to_vec();
+    let frames = cx.argument::<JsNumber>(2)?.value(&mut cx) as usize;
+    let channels = cx.argument::<JsNumber>(3)?.value(&mut cx) as u32;
+    let sample_rate = cx.argument::<JsNumber>(4)?.value(&mut cx);
+    let timestamp = cx.argument::<JsNumber>(5)?.value(&mut cx) as i64;
+    if samples.len() < frames * channels as usize {
+        return cx.throw_range_error("Fewer samples than frames × channels");
+    }
+    codec::send(&mut cx, &handle, Command::Process(EncodeInput { samples, frames, channels, sample_rate, timestamp }))
+}
+
+fn support(mut cx: FunctionContext) -> JsResult<JsPromise> {
+    let config = config_from(&mut cx, 0)?;
+    codec::check_support(&mut cx, config, AudioEncoder::check_support)
+}
+
+fn chunk_object<'a>(cx: &mut Cx<'a>, chunk: EncodedAudio) -> JsResult<'a, JsValue> {
+    let obj = cx.empty_object();
+    let timestamp = cx.number(chunk.timestamp as f64);
+    obj.set(cx, "timestamp", timestamp)?;
+    let duration = cx.number(chunk.duration as f64);
+    obj.set(cx, "duration", duration)?;
+    let data = JsArrayBuffer::from_slice(cx, &chunk.data)?;
+    obj.set(cx, "data", data)?;
+    if let Some(config) = chunk.decoder_config {
+        let c = cx.empty_object();
+        let codec = cx.string(&config.codec);
+        c.set(cx, "codec", codec)?;
+        let rate = cx.number(config.sample_rate);
+        c.set(cx, "sampleRate", rate)?;
+        let channels = cx.number(config.channels);
+        c.set(cx, "numberOfChannels", channels)?;
+        if let Some(description) = &config.description {
+            let d = JsArrayBuffer::from_slice(cx, description)?;
+            c.set(cx, "description", d)?;
+        }
+        obj.set(cx, "decoderConfig", c)?;
+    }
+    Ok(obj.upcast())
+}

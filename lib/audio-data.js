@@ -1,0 +1,219 @@
+'use strict';
+// AudioData: audio samples in one of eight formats, held in JavaScript memory
+// (an ArrayBuffer shared by clones). copyTo() converts between every pair of
+// formats. Integers map to floats as Chrome's conversions do: the zero point
+// to 0, the minimum to -1 and the maximum to +1, scaled separately below and
+// above zero; floats stored as integers are clipped to [-1, 1] and rounded.
+const webidl = require('./webidl');
+const { typeError, rangeError, domException } = require('./errors');
+const { adoptBytes } = require('./encoded-video-chunk');
+
+const FORMATS = ['u8', 'u8-planar', 's16', 's16-planar', 's32', 's32-planar', 'f32', 'f32-planar'];
+const TYPES = { u8: Uint8Array, s16: Int16Array, s32: Int32Array, f32: Float32Array };
+const FIXED = {
+  u8: { min: 0, zero: 128, max: 255 },
+  s16: { min: -32768, zero: 0, max: 32767 },
+  s32: { min: -2147483648, zero: 0, max: 2147483647 },
+};
+
+const sampleType = (format) => format.replace('-planar', '');
+const isPlanar = (format) => format.endsWith('-planar');
+const bytesPerSample = (format) => TYPES[sampleType(format)].BYTES_PER_ELEMENT;
+
+/** A function reading a sample of type `from` as a float, or null when `from` is f32. */
+function toFloat(from) {
+  const f = FIXED[from];
+  if (!f) return null;
+  const below = f.zero - f.min;
+  const above = f.max - f.zero;
+  return (v) => (v < f.zero ? (v - f.zero) / below : (v - f.zero) / above);
+}
+
+/** A function storing a float as a sample of type `to`, or null when `to` is f32. */
+function fromFloat(to) {
+  const f = FIXED[to];
+  if (!f) return null;
+  const below = f.zero - f.min;
+  const above = f.max - f.zero;
+  return (v) => {
+    if (Number.isNaN(v)) return f.zero;
+    if (v < 0) return v <= -1 ? f.min : Math.round(v * below + f.zero);
+    return v >= 1 ? f.max : Math.round(v * above + f.zero);
+  };
+}
+
+/** The typed view of a state's samples (its bytes are always aligned). */
+function samplesOf(state) {
+  const Type = TYPES[sampleType(state.format)];
+  return new Type(state.bytes.buffer, state.bytes.byteOffset, state.frames * state.channels);
+}
+
+/** "Compute Copy Element Count", plus what copyTo needs. */
+function copyPlan(state, options, from) {
+  const o = webidl.dictionary(options, 'AudioDataCopyToOptions');
+  const planeIndex = webidl.unsignedLong(webidl.required(o, 'planeIndex', 'AudioDataCopyToOptions'), 'planeIndex');
+  const frameOffset = o.frameOffset === undefined ? 0 : webidl.unsignedLong(o.frameOffset, 'frameOffset');
+  const frameCount = o.frameCount === undefined ? undefined : webidl.unsignedLong(o.frameCount, 'frameCount');
+  const format = o.format === undefined ? state.format : webidl.enumeration(o.format, 'format', FORMATS);
+  if (!isPlanar(format) && planeIndex > 0) throw rangeError(`planeIndex ${planeIndex} is out of range: ${format} has one plane`, from);
+  if (isPlanar(format) && planeIndex >= state.channels) {
+    throw rangeError(`planeIndex ${planeIndex} is out of range: the data has ${state.channels} channels`, from);
+  }
+  if (frameOffset >= state.frames) throw rangeError(`frameOffset ${frameOffset} is not below numberOfFrames (${state.frames})`, from);
+  let count = state.frames - frameOffset;
+  if (frameCount !== undefined) {
+    if (frameCount > count) throw rangeError(`frameCount ${frameCount} exceeds the ${count} frames after frameOffset`, from);
+    count = frameCount;
+  }
+  const elements = isPlanar(format) ? count : count * state.channels;
+  return { format, planeIndex, frameOffset, count, elements, bytes: elements * bytesPerSample(format) };
+}
+
+/** Copies (and converts) the planned samples into a new typed array of the destination type. */
+function copySamples(state, plan) {
+  const src = samplesOf(state);
+  const out = new TYPES[sampleType(plan.format)](plan.elements);
+  const read = toFloat(sampleType(state.format));
+  const write = fromFloat(sampleType(plan.format));
+  const same = sampleType(state.format) === sampleType(plan.format);
+  const convert = same ? (v) => v : (v) => {
+    const f = read ? read(v) : v;
+    return write ? write(f) : f;
+  };
+  const { channels, frames } = state;
+  const srcPlanar = isPlanar(state.format);
+  const at = srcPlanar ? (ch, i) => src[ch * frames + i] : (ch, i) => src[i * channels + ch];
+  if (isPlanar(plan.format)) {
+    const ch = plan.planeIndex;
+    if (same && srcPlanar) {
+      out.set(src.subarray(ch * frames + plan.frameOffset, ch * frames + plan.frameOffset + plan.count));
+    } else {
+      for (let i = 0; i < plan.count; i++) out[i] = convert(at(ch, plan.frameOffset + i));
+    }
+  } else if (same && !srcPlanar) {
+    out.set(src.subarray(plan.frameOffset * channels, (plan.frameOffset + plan.count) * channels));
+  } else {
+    for (let i = 0; i < plan.count; i++) {
+      for (let ch = 0; ch < channels; ch++) out[i * channels + ch] = convert(at(ch, plan.frameOffset + i));
+    }
+  }
+  return out;
+}
+
+let stateOf;
+let fromState;
+/** Passed to the constructor by fromState(): an AudioData whose slots are set afterwards. */
+const INTERNAL = Symbol('internal');
+
+class AudioData {
+  /** {format, sampleRate, frames, channels, timestamp, bytes}, or null once closed. */
+  #state;
+  #timestamp;
+
+  constructor(init) {
+    if (init === INTERNAL) return;
+    const d = webidl.dictionary(init, 'AudioDataInit');
+    const data = webidl.bufferSource(webidl.required(d, 'data', 'AudioDataInit'), 'data');
+    const format = webidl.enumeration(webidl.required(d, 'format', 'AudioDataInit'), 'format', FORMATS);
+    const channels = webidl.unsignedLong(webidl.required(d, 'numberOfChannels', 'AudioDataInit'), 'numberOfChannels');
+    const frames = webidl.unsignedLong(webidl.required(d, 'numberOfFrames', 'AudioDataInit'), 'numberOfFrames');
+    // `float`: finite, stored as single precision.
+    const sampleRate = Math.fround(webidl.double(webidl.required(d, 'sampleRate', 'AudioDataInit'), 'sampleRate'));
+    const timestamp = webidl.longLong(webidl.required(d, 'timestamp', 'AudioDataInit'), 'timestamp');
+    // "valid AudioDataInit"
+    if (!(sampleRate > 0)) throw typeError(`\`sampleRate\` must be positive, got ${sampleRate}`, AudioData);
+    if (frames === 0) throw typeError('`numberOfFrames` must be non-zero', AudioData);
+    if (channels === 0) throw typeError('`numberOfChannels` must be non-zero', AudioData);
+    const size = frames * channels * bytesPerSample(format);
+    if (data.byteLength < size) {
+      throw typeError(`\`data\` has ${data.byteLength} bytes; ${frames} frames of ${channels} ${format} channels need ${size}`, AudioData);
+    }
+    let bytes = adoptBytes(d.data, d.transfer, AudioData).subarray(0, size);
+    // Typed views need alignment; a transferred buffer may not have it.
+    if (bytes.byteOffset % 4 !== 0) bytes = new Uint8Array(bytes);
+    this.#state = { format, sampleRate, frames, channels, bytes };
+    this.#timestamp = timestamp;
+  }
+
+  get format() { return this.#state?.format ?? null; }
+  get sampleRate() { return this.#state?.sampleRate ?? 0; }
+  get numberOfFrames() { return this.#state?.frames ?? 0; }
+  get numberOfChannels() { return this.#state?.channels ?? 0; }
+  get timestamp() { return this.#timestamp; }
+
+  get duration() {
+    const s = this.#state;
+    return s ? Math.trunc((s.frames / s.sampleRate) * 1_000_000) : 0;
+  }
+
+  allocationSize(options) {
+    const state = this.#live('allocationSize');
+    return copyPlan(state, options, this.allocationSize).bytes;
+  }
+
+  copyTo(destination, options) {
+    const state = this.#live('copyTo');
+    const dest = webidl.bytesOf(destination);
+    if (!dest) throw typeError(`Expected an ArrayBuffer or ArrayBufferView for \`destination\` but received ${webidl.describe(destination)}`, this.copyTo);
+    const plan = copyPlan(state, options, this.copyTo);
+    if (plan.bytes > dest.byteLength) throw rangeError(`\`destination\` has ${dest.byteLength} bytes but the copy needs ${plan.bytes}`, this.copyTo);
+    const out = copySamples(state, plan);
+    dest.set(new Uint8Array(out.buffer, 0, plan.bytes));
+  }
+
+  clone() {
+    return fromState(this.#live('clone'), this.#timestamp);
+  }
+
+  close() {
+    this.#state = null;
+  }
+
+  #live(method) {
+    if (this.#state === null) throw domException(`Cannot call ${method}() on a closed AudioData`, 'InvalidStateError', this[method]);
+    return this.#state;
+  }
+
+  get [Symbol.toStringTag]() { return 'AudioData'; }
+
+  static {
+    // Library-internal access, without members users could see.
+    stateOf = (data) => (data !== null && typeof data === 'object' && #state in data ? { state: data.#state, timestamp: data.#timestamp } : null);
+    fromState = (state, timestamp) => {
+      const data = new AudioData(INTERNAL);
+      data.#state = state;
+      data.#timestamp = timestamp;
+      return data;
+    };
+  }
+}
+
+// WebIDL members are enumerable.
+for (const name of ['format', 'sampleRate', 'numberOfFrames', 'numberOfChannels', 'timestamp', 'duration', 'allocationSize', 'copyTo', 'clone', 'close']) {
+  Object.defineProperty(AudioData.prototype, name, { ...Object.getOwnPropertyDescriptor(AudioData.prototype, name), enumerable: true });
+}
+
+/**
+ * An AudioData's samples as one f32-planar Float32Array (channel after
+ * channel), with its rate, frames, channels and timestamp; null if it is not
+ * an AudioData, `{closed: true}` if it is closed.
+ */
+function audioDataSamples(data) {
+  const found = stateOf(data);
+  if (found === null) return null;
+  const { state, timestamp } = found;
+  if (state === null) return { closed: true };
+  const samples = new Float32Array(state.frames * state.channels);
+  for (let ch = 0; ch < state.channels; ch++) {
+    samples.set(copySamples(state, { format: 'f32-planar', planeIndex: ch, frameOffset: 0, count: state.frames, elements: state.frames }), ch * state.frames);
+  }
+  return { samples, sampleRate: state.sampleRate, frames: state.frames, channels: state.channels, timestamp };
+}
+
+/** An f32-planar AudioData around a decoder output (its ArrayBuffer is adopted, not copied). */
+function audioDataFromNative(out) {
+  const bytes = new Uint8Array(out.data);
+  return fromState({ format: 'f32-planar', sampleRate: out.sampleRate, frames: out.numberOfFrames, channels: out.numberOfChannels, bytes }, out.timestamp);
+}
+
+module.exports = { AudioData, audioDataSamples, audioDataFromNative };

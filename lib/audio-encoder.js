@@ -1,0 +1,128 @@
+'use strict';
+const native = require('./native');
+const webidl = require('./webidl');
+const { typeError } = require('./errors');
+const { CodecCore, codecOps, checkSupport, callback, defineCodecMembers } = require('./codec-base');
+const { audioDataSamples } = require('./audio-data');
+const { EncodedAudioChunk } = require('./encoded-audio-chunk');
+
+const BITRATE_MODES = ['constant', 'variable'];
+const OPUS_FORMATS = ['opus', 'ogg'];
+const OPUS_SIGNALS = ['auto', 'music', 'voice'];
+const OPUS_APPLICATIONS = ['voip', 'audio', 'lowdelay'];
+const OPUS_FRAME_DURATIONS = [2500, 5000, 10000, 20000, 40000, 60000, 80000, 100000, 120000];
+const AAC_FORMATS = ['aac', 'adts'];
+
+const OPS = codecOps('audioEncoder');
+
+/** OpusEncoderConfig → its clone with the registration's defaults. */
+function opusConfig(value) {
+  const o = webidl.dictionary(value, '`opus`');
+  const c = {};
+  c.format = o.format === undefined ? 'opus' : webidl.enumeration(o.format, 'opus.format', OPUS_FORMATS);
+  c.signal = o.signal === undefined ? 'auto' : webidl.enumeration(o.signal, 'opus.signal', OPUS_SIGNALS);
+  c.application = o.application === undefined ? 'audio' : webidl.enumeration(o.application, 'opus.application', OPUS_APPLICATIONS);
+  c.frameDuration = o.frameDuration === undefined ? 20000 : webidl.unsignedLongLong(o.frameDuration, 'opus.frameDuration');
+  if (o.complexity !== undefined) c.complexity = webidl.unsignedLong(o.complexity, 'opus.complexity');
+  c.packetlossperc = o.packetlossperc === undefined ? 0 : webidl.unsignedLong(o.packetlossperc, 'opus.packetlossperc');
+  c.useinbandfec = webidl.boolean(o.useinbandfec);
+  c.usedtx = webidl.boolean(o.usedtx);
+  // The Opus registration's validity rules.
+  if (!OPUS_FRAME_DURATIONS.includes(c.frameDuration)) throw typeError(`opus.frameDuration must be one of ${OPUS_FRAME_DURATIONS.join(', ')} µs, got ${c.frameDuration}`);
+  if (c.complexity !== undefined && c.complexity > 10) throw typeError(`opus.complexity must be 0 to 10, got ${c.complexity}`);
+  if (c.packetlossperc > 100) throw typeError(`opus.packetlossperc must be 0 to 100, got ${c.packetlossperc}`);
+  return c;
+}
+
+/** FlacEncoderConfig → its clone with the registration's defaults. */
+function flacConfig(value) {
+  const o = webidl.dictionary(value, '`flac`');
+  const c = {
+    blockSize: o.blockSize === undefined ? 0 : webidl.unsignedLong(o.blockSize, 'flac.blockSize'),
+    compressLevel: o.compressLevel === undefined ? 5 : webidl.unsignedLong(o.compressLevel, 'flac.compressLevel'),
+  };
+  if (c.compressLevel > 8) throw typeError(`flac.compressLevel must be 0 to 8, got ${c.compressLevel}`);
+  return c;
+}
+
+/**
+ * AudioEncoderConfig → `{clone, native}`: the recognised members as the
+ * specification clones them, and the normalised config for the addon.
+ * Throws TypeError when the config is not *valid*.
+ */
+function parseConfig(value) {
+  const d = webidl.dictionary(value, 'AudioEncoderConfig');
+  const clone = {};
+  clone.codec = webidl.domString(webidl.required(d, 'codec', 'AudioEncoderConfig'), 'codec');
+  clone.sampleRate = webidl.unsignedLong(webidl.required(d, 'sampleRate', 'AudioEncoderConfig'), 'sampleRate');
+  clone.numberOfChannels = webidl.unsignedLong(webidl.required(d, 'numberOfChannels', 'AudioEncoderConfig'), 'numberOfChannels');
+  if (d.bitrate !== undefined) clone.bitrate = webidl.unsignedLongLong(d.bitrate, 'bitrate');
+  clone.bitrateMode = d.bitrateMode === undefined ? 'variable' : webidl.enumeration(d.bitrateMode, 'bitrateMode', BITRATE_MODES);
+  if (d.opus !== undefined) clone.opus = opusConfig(d.opus);
+  if (d.aac !== undefined) {
+    const aac = webidl.dictionary(d.aac, '`aac`');
+    clone.aac = { format: aac.format === undefined ? 'aac' : webidl.enumeration(aac.format, 'aac.format', AAC_FORMATS) };
+  }
+  if (d.flac !== undefined) clone.flac = flacConfig(d.flac);
+  // "valid AudioEncoderConfig"
+  if (clone.codec.trim() === '') throw typeError('`codec` must not be empty');
+  if (clone.sampleRate === 0) throw typeError('`sampleRate` must be non-zero');
+  if (clone.numberOfChannels === 0) throw typeError('`numberOfChannels` must be non-zero');
+  const native = {
+    ...clone,
+    opus: clone.opus ?? opusConfig(undefined),
+    aac: clone.aac ?? { format: 'aac' },
+    flac: clone.flac ?? flacConfig(undefined),
+  };
+  return { clone, native };
+}
+
+class AudioEncoder extends EventTarget {
+  #core;
+  #output;
+
+  constructor(init) {
+    super();
+    const d = webidl.dictionary(init, 'AudioEncoderInit');
+    this.#output = callback(webidl.required(d, 'output', 'AudioEncoderInit'), 'output');
+    const error = callback(webidl.required(d, 'error', 'AudioEncoderInit'), 'error');
+    this.#core = new CodecCore(this, OPS, error, (out) => this.#emit(out), () => {});
+  }
+
+  configure(config) {
+    this.#core.configure(parseConfig(config).native);
+  }
+
+  encode(data) {
+    const input = audioDataSamples(data);
+    if (input === null) throw typeError(`Expected an AudioData but received ${webidl.describe(data)}`, this.encode);
+    if (input.closed) throw typeError('The AudioData is closed (detached)', this.encode);
+    this.#core.requireState('configured', 'encode');
+    this.#core.queueSize++;
+    // The samples were copied above ("Clone AudioData"), so the caller may close the data at once.
+    const { samples, frames, channels, sampleRate, timestamp } = input;
+    this.#core.send((h) => native.audioEncoderEncode(h, samples, frames, channels, sampleRate, timestamp));
+  }
+
+  #emit(out) {
+    const chunk = new EncodedAudioChunk({ type: 'key', timestamp: out.timestamp, duration: out.duration, data: out.data, transfer: [out.data] });
+    const metadata = {};
+    if (out.decoderConfig !== undefined) {
+      const { codec, sampleRate, numberOfChannels, description } = out.decoderConfig;
+      metadata.decoderConfig = { codec, sampleRate, numberOfChannels };
+      if (description !== undefined) metadata.decoderConfig.description = description;
+    }
+    this.#core.callback(this.#output, chunk, metadata);
+  }
+
+  static isConfigSupported(config) {
+    return checkSupport(config, parseConfig, native.audioEncoderSupport);
+  }
+
+  get [Symbol.toStringTag]() { return 'AudioEncoder'; }
+}
+
+// state, encodeQueueSize, flush(), reset(), close() and ondequeue are the same for every codec.
+defineCodecMembers(AudioEncoder, 'encodeQueueSize');
+
+module.exports = { AudioEncoder };

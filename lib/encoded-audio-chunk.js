@@ -1,0 +1,6 @@
+'use strict';
+const { defineChunk } = require('./encoded-video-chunk');
+
+const audio = defineChunk('EncodedAudioChunk');
+
+module.exports = { EncodedAudioChunk: audio.cls, audioChunkBytes: audio.bytesOf };
