@@ -216,6 +216,129 @@ export declare class VideoEncoder extends EventTarget {
   static isConfigSupported(config: VideoEncoderConfig): Promise<VideoEncoderSupport>;
 }
 
+export type AudioSampleFormat = "f32" | "f32-planar" | "s16" | "s16-planar" | "s32" | "s32-planar" | "u8" | "u8-planar";
+export type EncodedAudioChunkType = "delta" | "key";
+export type BitrateMode = "constant" | "variable";
+export type OpusBitstreamFormat = "ogg" | "opus";
+export type OpusSignal = "auto" | "music" | "voice";
+export type OpusApplication = "audio" | "lowdelay" | "voip";
+export type AacBitstreamFormat = "aac" | "adts";
+
+export interface AudioDataInit {
+  format: AudioSampleFormat;
+  sampleRate: number;
+  numberOfFrames: number;
+  numberOfChannels: number;
+  timestamp: number;
+  data: AllowSharedBufferSource;
+  transfer?: ArrayBuffer[];
+}
+
+export interface AudioDataCopyToOptions {
+  planeIndex: number;
+  frameOffset?: number;
+  frameCount?: number;
+  format?: AudioSampleFormat;
+}
+
+export declare class AudioData {
+  constructor(init: AudioDataInit);
+  readonly duration: number;
+  readonly format: AudioSampleFormat | null;
+  readonly numberOfChannels: number;
+  readonly numberOfFrames: number;
+  readonly sampleRate: number;
+  readonly timestamp: number;
+  allocationSize(options: AudioDataCopyToOptions): number;
+  clone(): AudioData;
+  close(): void;
+  copyTo(destination: AllowSharedBufferSource, options: AudioDataCopyToOptions): void;
+}
+
+export interface EncodedAudioChunkInit {
+  type: EncodedAudioChunkType;
+  timestamp: number;
+  duration?: number;
+  data: AllowSharedBufferSource;
+  transfer?: ArrayBuffer[];
+}
+
+export declare class EncodedAudioChunk {
+  constructor(init: EncodedAudioChunkInit);
+  readonly byteLength: number;
+  readonly duration: number | null;
+  readonly timestamp: number;
+  readonly type: EncodedAudioChunkType;
+  copyTo(destination: AllowSharedBufferSource): void;
+}
+
+export interface AudioDecoderConfig {
+  codec: string;
+  sampleRate: number;
+  numberOfChannels: number;
+  description?: AllowSharedBufferSource;
+}
+
+export interface OpusEncoderConfig {
+  format?: OpusBitstreamFormat;
+  signal?: OpusSignal;
+  application?: OpusApplication;
+  /** Microseconds: 2500, 5000, 10000, 20000 (default), 40000, 60000, 80000, 100000 or 120000. */
+  frameDuration?: number;
+  complexity?: number;
+  packetlossperc?: number;
+  useinbandfec?: boolean;
+  usedtx?: boolean;
+}
+export interface AacEncoderConfig { format?: AacBitstreamFormat; }
+export interface FlacEncoderConfig { blockSize?: number; compressLevel?: number; }
+
+export interface AudioEncoderConfig {
+  codec: string;
+  sampleRate: number;
+  numberOfChannels: number;
+  bitrate?: number;
+  bitrateMode?: BitrateMode;
+  opus?: OpusEncoderConfig;
+  aac?: AacEncoderConfig;
+  flac?: FlacEncoderConfig;
+}
+
+export interface AudioDecoderSupport { config?: AudioDecoderConfig; supported?: boolean; }
+export interface AudioEncoderSupport { config?: AudioEncoderConfig; supported?: boolean; }
+export interface EncodedAudioChunkMetadata { decoderConfig?: AudioDecoderConfig; }
+
+export type AudioDataOutputCallback = (output: AudioData) => void;
+export type EncodedAudioChunkOutputCallback = (output: EncodedAudioChunk, metadata?: EncodedAudioChunkMetadata) => void;
+export interface AudioDecoderInit { output: AudioDataOutputCallback; error: WebCodecsErrorCallback; }
+export interface AudioEncoderInit { output: EncodedAudioChunkOutputCallback; error: WebCodecsErrorCallback; }
+
+export declare class AudioDecoder extends EventTarget {
+  constructor(init: AudioDecoderInit);
+  readonly decodeQueueSize: number;
+  ondequeue: ((this: AudioDecoder, ev: Event) => any) | null;
+  readonly state: CodecState;
+  close(): void;
+  configure(config: AudioDecoderConfig): void;
+  decode(chunk: EncodedAudioChunk): void;
+  flush(): Promise<void>;
+  reset(): void;
+  static isConfigSupported(config: AudioDecoderConfig): Promise<AudioDecoderSupport>;
+}
+
+export declare class AudioEncoder extends EventTarget {
+  constructor(init: AudioEncoderInit);
+  readonly encodeQueueSize: number;
+  ondequeue: ((this: AudioEncoder, ev: Event) => any) | null;
+  readonly state: CodecState;
+  close(): void;
+  configure(config: AudioEncoderConfig): void;
+  encode(data: AudioData): void;
+  flush(): Promise<void>;
+  reset(): void;
+  static isConfigSupported(config: AudioEncoderConfig): Promise<AudioEncoderSupport>;
+}
+
 /** What the loaded binary was built with (node-webcodecs extension). */
 export declare const buildInfo: {
   /** FFmpeg's version string. */

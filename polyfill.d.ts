@@ -7,6 +7,10 @@ declare global {
   var VideoFrame: typeof wc.VideoFrame;
   var EncodedVideoChunk: typeof wc.EncodedVideoChunk;
   var VideoColorSpace: typeof wc.VideoColorSpace;
+  var AudioEncoder: typeof wc.AudioEncoder;
+  var AudioDecoder: typeof wc.AudioDecoder;
+  var AudioData: typeof wc.AudioData;
+  var EncodedAudioChunk: typeof wc.EncodedAudioChunk;
 }
 
 export {};

@@ -4,10 +4,13 @@
 // both framings, VP8, VP9, AV1, and HEVC in the gpl flavour), round-tripped
 // through the decoder, checked by frame count, timestamps and PSNR; and the
 // HEVC decoder on a reference clip (h265.annexb beside this file), which the
-// lgpl flavour can decode but not encode.
+// lgpl flavour can decode but not encode; and every audio codec (Opus, AAC
+// in both framings, MP3, Vorbis, FLAC, PCM, mu-law, A-law) round-tripped
+// through AudioEncoder and AudioDecoder, checked by sample count, abutting
+// timestamps and signal-to-noise ratio.
 const fs = require('node:fs');
 const path = require('node:path');
-const { VideoEncoder, VideoDecoder, VideoFrame, EncodedVideoChunk, buildInfo } = require('node-webcodecs');
+const { VideoEncoder, VideoDecoder, VideoFrame, EncodedVideoChunk, AudioEncoder, AudioDecoder, AudioData, buildInfo } = require('node-webcodecs');
 
 const W = 320;
 const H = 240;
@@ -66,6 +69,79 @@ async function roundTrip(codec, format) {
   return worst;
 }
 
+const RATE = 48000;
+
+/** Two channels of half-scale sines (440 and 660 Hz), f32-planar. */
+function tones(frames) {
+  const out = new Float32Array(frames * 2);
+  for (let i = 0; i < frames; i++) {
+    out[i] = 0.5 * Math.sin((2 * Math.PI * 440 * i) / RATE);
+    out[frames + i] = 0.5 * Math.sin((2 * Math.PI * 660 * i) / RATE);
+  }
+  return out;
+}
+
+/** Best SNR (dB) of `got` against `want` over codec delays up to 4096 samples. */
+function snr(want, got) {
+  let best = -Infinity;
+  for (let lag = 0; lag <= 4096; lag++) {
+    let signal = 0;
+    let noise = 0;
+    for (let i = 4096; i < Math.min(want.length, got.length - lag); i++) {
+      signal += want[i] ** 2;
+      noise += (want[i] - got[i + lag]) ** 2;
+    }
+    best = Math.max(best, noise === 0 ? Infinity : 10 * Math.log10(signal / noise));
+  }
+  return best;
+}
+
+/** Encodes and decodes 0.5 s of stereo tones; returns the left channel's SNR, or null if unsupported. */
+async function audioRoundTrip(codec, extra = {}) {
+  const frames = RATE / 2;
+  const config = { codec, sampleRate: RATE, numberOfChannels: 2, bitrate: 128_000, ...extra };
+  if (!(await AudioEncoder.isConfigSupported(config)).supported) return null;
+  const chunks = [];
+  let decoderConfig;
+  const encoder = new AudioEncoder({ output: (c, m) => { chunks.push(c); decoderConfig ??= m.decoderConfig; }, error: (e) => { throw e; } });
+  encoder.configure(config);
+  const source = tones(frames);
+  for (let at = 0; at < frames; at += 4800) {
+    const piece = new Float32Array(4800 * 2);
+    piece.set(source.subarray(at, at + 4800));
+    piece.set(source.subarray(frames + at, frames + at + 4800), 4800);
+    const data = new AudioData({ format: 'f32-planar', sampleRate: RATE, numberOfFrames: 4800, numberOfChannels: 2, timestamp: (at * 1e6) / RATE, data: piece });
+    encoder.encode(data);
+    data.close();
+  }
+  await encoder.flush();
+  encoder.close();
+  for (let i = 1; i < chunks.length; i++) {
+    if (chunks[i].timestamp !== chunks[i - 1].timestamp + chunks[i - 1].duration) throw new Error(`${codec}: chunk ${i} does not follow chunk ${i - 1}`);
+  }
+  const left = [];
+  const decoder = new AudioDecoder({
+    output: (data) => {
+      const plane = new Float32Array(data.numberOfFrames);
+      data.copyTo(plane, { planeIndex: 0 });
+      left.push(plane);
+      data.close();
+    },
+    error: (e) => { throw e; },
+  });
+  decoder.configure(decoderConfig);
+  for (const c of chunks) decoder.decode(c);
+  await decoder.flush();
+  decoder.close();
+  const got = new Float32Array(left.reduce((n, p) => n + p.length, 0));
+  left.reduce((at, p) => (got.set(p, at), at + p.length), 0);
+  if (got.length < frames || got.length > frames + 4096) throw new Error(`${codec}: ${got.length} samples decoded from ${frames}`);
+  const db = snr(source.subarray(0, frames), got);
+  const lossless = codec === 'flac' || codec.startsWith('pcm');
+  if (db < (lossless ? 40 : 12)) throw new Error(`${codec}: SNR ${db.toFixed(1)} dB`);
+  return db;
+}
+
 /** Decodes the reference HEVC Annex B clip; returns the number of frames. */
 async function decodeHevcClip() {
   const bytes = fs.readFileSync(path.join(__dirname, 'h265.annexb'));
@@ -121,7 +197,17 @@ async function main() {
     if (worst === null && expected && !(codec.startsWith('h') && expected === 'lgpl')) throw new Error(`${label} is not supported`);
   }
   console.log(`h265.annexb: decoded ${await decodeHevcClip()} frames`);
-  console.log(`smoke: ${ran} round trips and 1 reference decode passed`);
+  // Every audio codec is in both flavours.
+  const audio = [['opus'], ['mp4a.40.2'], ['mp4a.40.2', { aac: { format: 'adts' } }], ['mp3'], ['vorbis'], ['flac'], ['pcm-u8'], ['pcm-s16'], ['pcm-s24'], ['pcm-s32'], ['pcm-f32'], ['ulaw'], ['alaw']];
+  let audioRan = 0;
+  for (const [codec, extra] of audio) {
+    const label = extra ? `${codec} adts` : codec;
+    const db = await audioRoundTrip(codec, extra);
+    if (db === null && expected) throw new Error(`${label} is not supported`);
+    console.log(`${label}: ${db === null ? 'not supported by this build' : `ok, SNR ${db === Infinity ? 'lossless' : `${db.toFixed(1)} dB`}`}`);
+    if (db !== null) audioRan++;
+  }
+  console.log(`smoke: ${ran} video and ${audioRan} audio round trips and 1 reference decode passed`);
 }
 
 main().catch((e) => {
