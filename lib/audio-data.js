@@ -1,9 +1,11 @@
 'use strict';
 // AudioData: audio samples in one of eight formats, held in JavaScript memory
 // (an ArrayBuffer shared by clones). copyTo() converts between every pair of
-// formats. Integers map to floats as Chrome's conversions do: the zero point
-// to 0, the minimum to -1 and the maximum to +1, scaled separately below and
-// above zero; floats stored as integers are clipped to [-1, 1] and rounded.
+// formats. The conversions are Chrome's (the specification leaves them open;
+// test/oracle/audio.js compares them): integers map to floats with the zero
+// point at 0, the minimum at -1 and the maximum at +1, scaled separately below
+// and above zero; floats stored as integers are clipped to [-1, 1], scaled in
+// single precision and truncated toward zero.
 const webidl = require('./webidl');
 const { typeError, rangeError, domException } = require('./errors');
 const { adoptBytes } = require('./encoded-video-chunk');
@@ -20,25 +22,36 @@ const sampleType = (format) => format.replace('-planar', '');
 const isPlanar = (format) => format.endsWith('-planar');
 const bytesPerSample = (format) => TYPES[sampleType(format)].BYTES_PER_ELEMENT;
 
-/** A function reading a sample of type `from` as a float, or null when `from` is f32. */
+/**
+ * A function reading a sample of type `from` as a float, or null when `from`
+ * is f32. As Chrome's: single precision, multiplying by the inverse scale.
+ */
 function toFloat(from) {
   const f = FIXED[from];
   if (!f) return null;
-  const below = f.zero - f.min;
-  const above = f.max - f.zero;
-  return (v) => (v < f.zero ? (v - f.zero) / below : (v - f.zero) / above);
+  const below = Math.fround(1 / Math.fround(f.zero - f.min));
+  const above = Math.fround(1 / Math.fround(f.max - f.zero));
+  return (v) => {
+    const offset = Math.fround(v - f.zero);
+    return Math.fround(offset * (offset < 0 ? below : above));
+  };
 }
 
-/** A function storing a float as a sample of type `to`, or null when `to` is f32. */
+/**
+ * A function storing a float as a sample of type `to`, or null when `to` is
+ * f32. As Chrome's: single-precision scaling, truncation, and NaN becoming
+ * what x86's conversion of NaN (0x80000000) leaves in the type.
+ */
 function fromFloat(to) {
   const f = FIXED[to];
   if (!f) return null;
-  const below = f.zero - f.min;
-  const above = f.max - f.zero;
+  const below = Math.fround(f.zero - f.min);
+  const above = Math.fround(f.max - f.zero);
+  const nan = to === 's32' ? f.min : 0;
   return (v) => {
-    if (Number.isNaN(v)) return f.zero;
-    if (v < 0) return v <= -1 ? f.min : Math.round(v * below + f.zero);
-    return v >= 1 ? f.max : Math.round(v * above + f.zero);
+    if (Number.isNaN(v)) return nan;
+    if (v < 0) return v <= -1 ? f.min : Math.trunc(Math.fround(Math.fround(v * below) + f.zero));
+    return v >= 1 ? f.max : Math.min(f.max, Math.trunc(Math.fround(Math.fround(v * above) + f.zero)));
   };
 }
 
@@ -117,7 +130,7 @@ class AudioData {
     const format = webidl.enumeration(webidl.required(d, 'format', 'AudioDataInit'), 'format', FORMATS);
     const channels = webidl.unsignedLong(webidl.required(d, 'numberOfChannels', 'AudioDataInit'), 'numberOfChannels');
     const frames = webidl.unsignedLong(webidl.required(d, 'numberOfFrames', 'AudioDataInit'), 'numberOfFrames');
-    // `float`: finite, stored as single precision.
+    // `float`: finite, single precision.
     const sampleRate = Math.fround(webidl.double(webidl.required(d, 'sampleRate', 'AudioDataInit'), 'sampleRate'));
     const timestamp = webidl.longLong(webidl.required(d, 'timestamp', 'AudioDataInit'), 'timestamp');
     // "valid AudioDataInit"
@@ -131,7 +144,8 @@ class AudioData {
     let bytes = adoptBytes(d.data, d.transfer, AudioData).subarray(0, size);
     // Typed views need alignment; a transferred buffer may not have it.
     if (bytes.byteOffset % 4 !== 0) bytes = new Uint8Array(bytes);
-    this.#state = { format, sampleRate, frames, channels, bytes };
+    // Kept as a whole number of Hz, as Chrome keeps it.
+    this.#state = { format, sampleRate: Math.trunc(sampleRate), frames, channels, bytes };
     this.#timestamp = timestamp;
   }
 
@@ -210,10 +224,10 @@ function audioDataSamples(data) {
   return { samples, sampleRate: state.sampleRate, frames: state.frames, channels: state.channels, timestamp };
 }
 
-/** An f32-planar AudioData around a decoder output (its ArrayBuffer is adopted, not copied). */
+/** An AudioData around a decoder output, in the decoder's own format (its ArrayBuffer is adopted, not copied). */
 function audioDataFromNative(out) {
   const bytes = new Uint8Array(out.data);
-  return fromState({ format: 'f32-planar', sampleRate: out.sampleRate, frames: out.numberOfFrames, channels: out.numberOfChannels, bytes }, out.timestamp);
+  return fromState({ format: out.format, sampleRate: out.sampleRate, frames: out.numberOfFrames, channels: out.numberOfChannels, bytes }, out.timestamp);
 }
 
 module.exports = { AudioData, audioDataSamples, audioDataFromNative };

@@ -10,12 +10,15 @@ const BITRATE_MODES = ['constant', 'variable'];
 const OPUS_FORMATS = ['opus', 'ogg'];
 const OPUS_SIGNALS = ['auto', 'music', 'voice'];
 const OPUS_APPLICATIONS = ['voip', 'audio', 'lowdelay'];
-const OPUS_FRAME_DURATIONS = [2500, 5000, 10000, 20000, 40000, 60000, 80000, 100000, 120000];
 const AAC_FORMATS = ['aac', 'adts'];
 
 const OPS = codecOps('audioEncoder');
 
-/** OpusEncoderConfig → its clone with the registration's defaults. */
+/**
+ * OpusEncoderConfig → its clone with the registration's defaults, and
+ * Chrome's complexity (9) when none is given. A frameDuration Opus has no
+ * frame for (it has 2.5 to 120 ms) is valid but unsupported, as in Chrome.
+ */
 function opusConfig(value) {
   const o = webidl.dictionary(value, '`opus`');
   const c = {};
@@ -23,13 +26,12 @@ function opusConfig(value) {
   c.signal = o.signal === undefined ? 'auto' : webidl.enumeration(o.signal, 'opus.signal', OPUS_SIGNALS);
   c.application = o.application === undefined ? 'audio' : webidl.enumeration(o.application, 'opus.application', OPUS_APPLICATIONS);
   c.frameDuration = o.frameDuration === undefined ? 20000 : webidl.unsignedLongLong(o.frameDuration, 'opus.frameDuration');
-  if (o.complexity !== undefined) c.complexity = webidl.unsignedLong(o.complexity, 'opus.complexity');
+  c.complexity = o.complexity === undefined ? 9 : webidl.unsignedLong(o.complexity, 'opus.complexity');
   c.packetlossperc = o.packetlossperc === undefined ? 0 : webidl.unsignedLong(o.packetlossperc, 'opus.packetlossperc');
   c.useinbandfec = webidl.boolean(o.useinbandfec);
   c.usedtx = webidl.boolean(o.usedtx);
   // The Opus registration's validity rules.
-  if (!OPUS_FRAME_DURATIONS.includes(c.frameDuration)) throw typeError(`opus.frameDuration must be one of ${OPUS_FRAME_DURATIONS.join(', ')} µs, got ${c.frameDuration}`);
-  if (c.complexity !== undefined && c.complexity > 10) throw typeError(`opus.complexity must be 0 to 10, got ${c.complexity}`);
+  if (c.complexity > 10) throw typeError(`opus.complexity must be 0 to 10, got ${c.complexity}`);
   if (c.packetlossperc > 100) throw typeError(`opus.packetlossperc must be 0 to 100, got ${c.packetlossperc}`);
   return c;
 }

@@ -48,9 +48,11 @@ fn support(mut cx: FunctionContext) -> JsResult<JsPromise> {
     codec::check_support(&mut cx, config, AudioDecoder::check_support)
 }
 
-/// `{sampleRate, numberOfFrames, numberOfChannels, timestamp, data: ArrayBuffer}`, f32-planar.
+/// `{format, sampleRate, numberOfFrames, numberOfChannels, timestamp, data: ArrayBuffer}`.
 fn data_object<'a>(cx: &mut Cx<'a>, decoded: DecodedAudio) -> JsResult<'a, JsValue> {
     let obj = cx.empty_object();
+    let format = cx.string(decoded.format);
+    obj.set(cx, "format", format)?;
     for (key, value) in [
         ("sampleRate", decoded.sample_rate as f64),
         ("numberOfFrames", decoded.frames as f64),
@@ -60,10 +62,7 @@ fn data_object<'a>(cx: &mut Cx<'a>, decoded: DecodedAudio) -> JsResult<'a, JsVal
         let v = cx.number(value);
         obj.set(cx, key, v)?;
     }
-    let mut buffer = cx.array_buffer(decoded.samples.len() * 4)?;
-    for (dst, src) in buffer.as_mut_slice(cx).chunks_exact_mut(4).zip(&decoded.samples) {
-        dst.copy_from_slice(&src.to_ne_bytes());
-    }
-    obj.set(cx, "data", buffer)?;
+    let data = JsArrayBuffer::from_slice(cx, &decoded.data)?;
+    obj.set(cx, "data", data)?;
     Ok(obj.upcast())
 }

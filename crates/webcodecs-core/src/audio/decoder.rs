@@ -1,9 +1,15 @@
-//! The audio decoder behind `AudioDecoder`. Output is f32-planar, as Chrome's.
+//! The audio decoder behind `AudioDecoder`. Output keeps the decoder's own
+//! sample format where WebCodecs has a name for it, as Chrome's AudioData
+//! does (f32-planar from AAC, MP3, Vorbis and PCM f32, f32 from Opus, s16
+//! from 16-bit FLAC and PCM, s32 from 24- and 32-bit PCM, u8 from PCM u8);
+//! anything else becomes f32-planar.
 //!
 //! Descriptions, per the codec registrations: AAC's is the
 //! AudioSpecificConfig (without one, chunks are ADTS frames); FLAC's is "fLaC"
-//! and the metadata blocks (required); Vorbis's the Xiph-laced headers
-//! (required); Opus's the identification header (needed beyond two channels).
+//! and the metadata blocks (FFmpeg also decodes FLAC frames without it, and
+//! Chrome calls that supported); Vorbis's the Xiph-laced headers (required:
+//! nothing decodes without them); Opus's the identification header (needed
+//! beyond two channels).
 
 use ffmpeg_next::ffi;
 
@@ -26,9 +32,11 @@ pub struct DecodeInput {
     pub timestamp: i64,
 }
 
-/// Decoded samples, f32-planar (channel after channel).
+/// Decoded samples in `format` (a WebCodecs AudioSampleFormat name): planar
+/// formats hold channel after channel.
 pub struct DecodedAudio {
-    pub samples: Vec<f32>,
+    pub format: &'static str,
+    pub data: Vec<u8>,
     pub frames: usize,
     pub channels: u32,
     pub sample_rate: u32,
@@ -44,6 +52,7 @@ pub struct AudioDecoder {
     ctx: Option<CodecContext>,
     frame: Option<Frame>,
     base: Option<i64>,
+    opus: bool,
     /// Samples output since `base`, and their rate.
     output_samples: i64,
     rate: i64,
@@ -58,6 +67,44 @@ impl Drop for Frame {
     fn drop(&mut self) {
         unsafe { ffi::av_frame_free(&mut self.0) };
     }
+}
+
+impl DecodedAudio {
+    /// The samples as f32-planar (channel after channel).
+    pub fn to_f32_planar(&self) -> Vec<f32> {
+        let (fmt, planar) = match self.format.trim_end_matches("-planar") {
+            "u8" => (ffi::AVSampleFormat::AV_SAMPLE_FMT_U8, ffi::AVSampleFormat::AV_SAMPLE_FMT_U8P),
+            "s16" => (ffi::AVSampleFormat::AV_SAMPLE_FMT_S16, ffi::AVSampleFormat::AV_SAMPLE_FMT_S16P),
+            "s32" => (ffi::AVSampleFormat::AV_SAMPLE_FMT_S32, ffi::AVSampleFormat::AV_SAMPLE_FMT_S32P),
+            _ => (ffi::AVSampleFormat::AV_SAMPLE_FMT_FLT, ffi::AVSampleFormat::AV_SAMPLE_FMT_FLTP),
+        };
+        let channels = self.channels as usize;
+        let mut out = Vec::new();
+        if self.format.ends_with("-planar") {
+            let len = self.data.len() / channels.max(1);
+            let planes: Vec<&[u8]> = self.data.chunks(len.max(1)).collect();
+            samples::to_f32_planar(planar, &planes, channels, self.frames, &mut out);
+        } else {
+            samples::to_f32_planar(fmt, &[&self.data], channels, self.frames, &mut out);
+        }
+        out
+    }
+}
+
+/// The WebCodecs name of an FFmpeg sample format, if it has one.
+fn webcodecs_format(fmt: ffi::AVSampleFormat) -> Option<&'static str> {
+    use ffi::AVSampleFormat as F;
+    Some(match fmt {
+        F::AV_SAMPLE_FMT_U8 => "u8",
+        F::AV_SAMPLE_FMT_U8P => "u8-planar",
+        F::AV_SAMPLE_FMT_S16 => "s16",
+        F::AV_SAMPLE_FMT_S16P => "s16-planar",
+        F::AV_SAMPLE_FMT_S32 => "s32",
+        F::AV_SAMPLE_FMT_S32P => "s32-planar",
+        F::AV_SAMPLE_FMT_FLT => "f32",
+        F::AV_SAMPLE_FMT_FLTP => "f32-planar",
+        _ => return None,
+    })
 }
 
 impl AudioDecoder {
@@ -96,9 +143,19 @@ impl AudioDecoder {
             if frames > 0 && channels > 0 {
                 let (count, len) = if samples::is_planar(format) { (channels, frames * bytes) } else { (1, frames * bytes * channels) };
                 let planes: Vec<&[u8]> = (0..count).map(|i| unsafe { std::slice::from_raw_parts(*f.extended_data.add(i), len) }).collect();
-                let mut out = Vec::new();
-                samples::to_f32_planar(format, &planes, channels, frames, &mut out);
-                emit(DecodedAudio { samples: out, frames, channels: channels as u32, sample_rate: f.sample_rate as u32, timestamp });
+                // Chrome's decoders give interleaved floats only from Opus; FFmpeg's
+                // PCM f32 decoder's interleaved floats become planar there.
+                let native = webcodecs_format(format).filter(|&name| name != "f32" || self.opus);
+                let (format, data) = match native {
+                    Some(name) => (name, planes.concat()),
+                    // Doubles and 64-bit integers: f32-planar.
+                    None => {
+                        let mut out = Vec::new();
+                        samples::to_f32_planar(format, &planes, channels, frames, &mut out);
+                        ("f32-planar", out.iter().flat_map(|v| v.to_ne_bytes()).collect())
+                    }
+                };
+                emit(DecodedAudio { format, data, frames, channels: channels as u32, sample_rate: f.sample_rate as u32, timestamp });
             }
             unsafe { ffi::av_frame_unref(frame.0) };
         }
@@ -118,7 +175,6 @@ fn open_decoder(config: &DecoderConfig) -> Result<CodecContext> {
     }
     let description = config.description.as_deref().filter(|d| !d.is_empty());
     match (codec, description) {
-        (AudioCodec::Flac, None) => return Err(Error::NotSupported("FLAC needs a description (\"fLaC\" and STREAMINFO)".into())),
         (AudioCodec::Flac, Some(d)) if !(d.len() >= 42 && d.starts_with(b"fLaC")) => {
             return Err(Error::NotSupported("The FLAC description must start with \"fLaC\" and a STREAMINFO block".into()))
         }
@@ -131,6 +187,11 @@ fn open_decoder(config: &DecoderConfig) -> Result<CodecContext> {
         let c = ctx.raw();
         c.sample_rate = config.sample_rate as i32;
         ffi::av_channel_layout_default(&mut c.ch_layout, config.channels as i32);
+        // libopus decodes to floats when asked (else to s16); Chrome's Opus
+        // decoder outputs f32.
+        if codec == AudioCodec::Opus {
+            c.request_sample_fmt = ffi::AVSampleFormat::AV_SAMPLE_FMT_FLT;
+        }
     }
     if let Some(d) = description {
         // PCM, mu-law, A-law and MP3 take none; ignore one given anyway.
@@ -151,6 +212,7 @@ impl Processor for AudioDecoder {
         self.reset();
         self.ctx = Some(open_decoder(&config)?);
         self.rate = config.sample_rate as i64;
+        self.opus = AudioCodec::parse(&config.codec) == Ok(AudioCodec::Opus);
         Ok(())
     }
 

@@ -4,7 +4,9 @@
 //! Input arrives as f32-planar buffers of any length; a FIFO cuts them into
 //! the encoder's frame size. Output timestamps count the samples of the
 //! emitted packets from the first input's timestamp, as Chrome's do, so
-//! consecutive chunks abut exactly.
+//! consecutive chunks abut exactly. Opus input at a rate Opus does not run at
+//! (44.1 kHz, say) is resampled to 48 kHz, and the decoder config says
+//! 48000, as Chrome does.
 
 use ffmpeg_next::ffi;
 
@@ -76,11 +78,17 @@ pub struct EncodedAudio {
 
 struct Open {
     ctx: CodecContext,
+    /// The rate the codec runs at (the configured one unless resampled).
+    rate: u32,
+    resampler: Option<Resampler>,
     format: ffi::AVSampleFormat,
     /// Samples per frame the encoder needs (0: any number).
     frame_size: usize,
     /// The encoder takes a short last frame (else it is padded with silence).
     small_last_frame: bool,
+    /// Every packet's duration in samples, where the codec has one: Opus
+    /// chunks last a whole frame even when the last is padded, as Chrome's.
+    packet_duration: Option<i64>,
     description: Option<Vec<u8>>,
     /// ADTS header fields (profile, sampling frequency index, channel configuration).
     adts: Option<(u8, u8, u8)>,
@@ -145,7 +153,7 @@ impl AudioEncoder {
         let packet = self.packet.get_or_insert_with(Packet::empty);
         let Some(open) = self.open.as_mut() else { return Ok(()) };
         let config = self.config.as_ref().expect("configured");
-        let rate = config.sample_rate as i64;
+        let rate = open.rate as i64;
         loop {
             let ret = unsafe { ffi::avcodec_receive_packet(open.ctx.as_ptr(), packet.as_ptr()) };
             if ret == eagain() || ret == ffi::AVERROR_EOF {
@@ -159,7 +167,7 @@ impl AudioEncoder {
                 packet.unref();
                 continue;
             }
-            let samples = unsafe { (*packet.as_ptr()).duration }.max(0);
+            let samples = open.packet_duration.unwrap_or_else(|| unsafe { (*packet.as_ptr()).duration }.max(0));
             let base = open.base.unwrap_or(0);
             let timestamp = base + rescale(open.emitted, rate);
             let duration = rescale(open.emitted + samples, rate) - rescale(open.emitted, rate);
@@ -172,7 +180,7 @@ impl AudioEncoder {
             packet.unref();
             let decoder_config = (self.last_description.as_ref() != Some(&open.description)).then(|| {
                 self.last_description = Some(open.description.clone());
-                DecoderConfigOut { codec: config.codec.clone(), sample_rate: config.sample_rate, channels: config.channels, description: open.description.clone() }
+                DecoderConfigOut { codec: config.codec.clone(), sample_rate: open.rate, channels: config.channels, description: open.description.clone() }
             });
             emit(EncodedAudio { timestamp, duration, data, decoder_config });
         }
@@ -238,6 +246,70 @@ impl AudioFrame {
     }
 }
 
+/// libswresample converting f32-planar from one rate to another, freed on drop.
+struct Resampler {
+    swr: *mut ffi::SwrContext,
+    channels: usize,
+}
+
+unsafe impl Send for Resampler {}
+
+impl Drop for Resampler {
+    fn drop(&mut self) {
+        unsafe { ffi::swr_free(&mut self.swr) };
+    }
+}
+
+impl Resampler {
+    fn new(channels: u32, in_rate: u32, out_rate: u32) -> Result<Resampler> {
+        let mut swr: *mut ffi::SwrContext = std::ptr::null_mut();
+        unsafe {
+            let mut layout: ffi::AVChannelLayout = std::mem::zeroed();
+            ffi::av_channel_layout_default(&mut layout, channels as i32);
+            let fmt = ffi::AVSampleFormat::AV_SAMPLE_FMT_FLTP;
+            let ret = ffi::swr_alloc_set_opts2(&mut swr, &mut layout, fmt, out_rate as i32, &mut layout, fmt, in_rate as i32, 0, std::ptr::null_mut());
+            ffi::av_channel_layout_uninit(&mut layout);
+            if ret < 0 || swr.is_null() {
+                return Err(Error::NotSupported(format!("Cannot resample {in_rate} Hz to {out_rate} Hz")));
+            }
+            let resampler = Resampler { swr, channels: channels as usize };
+            let ret = ffi::swr_init(swr);
+            if ret < 0 {
+                return Err(Error::NotSupported(format!("Cannot resample {in_rate} Hz to {out_rate} Hz")));
+            }
+            Ok(resampler)
+        }
+    }
+
+    /// Converts `frames` f32-planar samples (None drains the filter), appending to `fifo`.
+    fn convert(&mut self, input: Option<(&[f32], usize)>, fifo: &mut [Vec<f32>]) -> Result<()> {
+        let frames = input.map_or(0, |(_, n)| n);
+        let room = unsafe { ffi::swr_get_out_samples(self.swr, frames as i32) }.max(0) as usize + 16;
+        let mut out: Vec<Vec<f32>> = vec![vec![0.0; room]; self.channels];
+        let mut out_ptrs: Vec<*mut u8> = out.iter_mut().map(|c| c.as_mut_ptr() as *mut u8).collect();
+        let mut in_ptrs: Vec<*const u8> = match input {
+            Some((samples, n)) => (0..self.channels).map(|ch| samples[ch * n..].as_ptr() as *const u8).collect(),
+            None => Vec::new(),
+        };
+        let got = unsafe {
+            ffi::swr_convert(
+                self.swr,
+                out_ptrs.as_mut_ptr(),
+                room as i32,
+                if input.is_some() { in_ptrs.as_mut_ptr() } else { std::ptr::null_mut() },
+                frames as i32,
+            )
+        };
+        if got < 0 {
+            return Err(Error::ffmpeg("swr_convert", got));
+        }
+        for (ch, samples) in out.iter().enumerate() {
+            fifo[ch].extend_from_slice(&samples[..got as usize]);
+        }
+        Ok(())
+    }
+}
+
 /// The encoder's sample formats (FFmpeg 7.1 still lists them on the codec).
 #[allow(deprecated)]
 fn sample_formats(codec: *const ffi::AVCodec) -> Vec<ffi::AVSampleFormat> {
@@ -275,11 +347,16 @@ fn open_encoder(config: &EncoderConfig) -> Result<Open> {
     if config.sample_rate == 0 || config.channels == 0 {
         return Err(Error::NotSupported("The sample rate and channel count must be non-zero".into()));
     }
+    let mut rate = config.sample_rate;
     if let Some(rates) = sample_rates(found) {
-        if !rates.contains(&(config.sample_rate as i32)) {
-            return Err(Error::NotSupported(format!("{} encodes at {:?} Hz, not {}", codec.name(), rates, config.sample_rate)));
+        if !rates.contains(&(rate as i32)) {
+            if codec != AudioCodec::Opus || config.sample_rate > 384_000 {
+                return Err(Error::NotSupported(format!("{} encodes at {:?} Hz, not {}", codec.name(), rates, config.sample_rate)));
+            }
+            rate = 48_000;
         }
     }
+    let resampler = if rate != config.sample_rate { Some(Resampler::new(config.channels, config.sample_rate, rate)?) } else { None };
     let format = *sample_formats(found).first().ok_or_else(|| Error::NotSupported("The encoder lists no sample format".into()))?;
     if samples::bytes_per_sample(format).is_none() {
         return Err(Error::NotSupported("The encoder's sample format is not supported".into()));
@@ -288,10 +365,10 @@ fn open_encoder(config: &EncoderConfig) -> Result<Open> {
     let mut options: Vec<(&str, String)> = Vec::new();
     unsafe {
         let c = ctx.raw();
-        c.sample_rate = config.sample_rate as i32;
+        c.sample_rate = rate as i32;
         c.sample_fmt = format;
         ffi::av_channel_layout_default(&mut c.ch_layout, config.channels as i32);
-        c.time_base = ffi::AVRational { num: 1, den: config.sample_rate as i32 };
+        c.time_base = ffi::AVRational { num: 1, den: rate as i32 };
         c.bit_rate = config.bitrate.unwrap_or(0).min(i64::MAX as u64) as i64;
         // Out-of-band headers: the AAC AudioSpecificConfig, the Opus and Vorbis headers.
         c.flags |= ffi::AV_CODEC_FLAG_GLOBAL_HEADER as i32;
@@ -350,8 +427,12 @@ fn open_encoder(config: &EncoderConfig) -> Result<Open> {
     };
     let capabilities = unsafe { (*found).capabilities } as u32;
     let variable = capabilities & ffi::AV_CODEC_CAP_VARIABLE_FRAME_SIZE != 0;
+    let frame_size = if variable { 0 } else { c.frame_size.max(0) as usize };
     Ok(Open {
-        frame_size: if variable { 0 } else { c.frame_size.max(0) as usize },
+        rate,
+        resampler,
+        packet_duration: (codec == AudioCodec::Opus && frame_size > 0).then_some(frame_size as i64),
+        frame_size,
         small_last_frame: capabilities & ffi::AV_CODEC_CAP_SMALL_LAST_FRAME != 0,
         format,
         description,
@@ -384,12 +465,17 @@ impl Processor for AudioEncoder {
             )));
         }
         let channels = config.channels as usize;
-        let open = self.ensure_open()?;
+        self.ensure_open()?;
+        self.fifo.resize_with(channels, Vec::new);
+        let open = self.open.as_mut().expect("opened above");
         open.base.get_or_insert(input.timestamp);
         let frame_size = open.frame_size;
-        self.fifo.resize_with(channels, Vec::new);
-        for (ch, fifo) in self.fifo.iter_mut().enumerate() {
-            fifo.extend_from_slice(&input.samples[ch * input.frames..(ch + 1) * input.frames]);
+        if let Some(resampler) = open.resampler.as_mut() {
+            resampler.convert(Some((&input.samples, input.frames)), &mut self.fifo)?;
+        } else {
+            for (ch, fifo) in self.fifo.iter_mut().enumerate() {
+                fifo.extend_from_slice(&input.samples[ch * input.frames..(ch + 1) * input.frames]);
+            }
         }
         if frame_size == 0 {
             let n = self.fifo[0].len();
@@ -402,7 +488,19 @@ impl Processor for AudioEncoder {
     }
 
     fn flush(&mut self, emit: &mut dyn FnMut(EncodedAudio)) -> Result<()> {
-        let Some(open) = self.open.as_ref() else { return Ok(()) };
+        let Some(open) = self.open.as_mut() else { return Ok(()) };
+        // The resampler's last samples.
+        if let Some(resampler) = open.resampler.as_mut() {
+            if !self.fifo.is_empty() {
+                resampler.convert(None, &mut self.fifo)?;
+            }
+        }
+        let open = self.open.as_ref().expect("open");
+        let frame_size = open.frame_size;
+        while frame_size > 0 && self.fifo.first().map_or(0, Vec::len) >= frame_size {
+            self.send(frame_size, 0, emit)?;
+        }
+        let open = self.open.as_ref().expect("open");
         let left = self.fifo.first().map_or(0, Vec::len);
         if left > 0 {
             let pad_to = if open.small_last_frame { 0 } else { open.frame_size };

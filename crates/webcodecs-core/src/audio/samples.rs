@@ -19,28 +19,30 @@ const S16: Fixed = Fixed { min: -32768.0, zero: 0.0, max: 32767.0 };
 const S32: Fixed = Fixed { min: -2147483648.0, zero: 0.0, max: 2147483647.0 };
 
 impl Fixed {
+    /// In single precision, multiplying by the inverse scale, as Chrome does.
     fn to_float(self, v: f64) -> f32 {
-        let offset = v - self.zero;
-        (if offset < 0.0 { offset / (self.zero - self.min) } else { offset / (self.max - self.zero) }) as f32
+        let offset = (v - self.zero) as f32;
+        let inverse = if offset < 0.0 { 1.0 / (self.zero - self.min) as f32 } else { 1.0 / (self.max - self.zero) as f32 };
+        offset * inverse
     }
 
-    /// Rounds to the nearest integer (halves upward, as JavaScript's
-    /// Math.round in lib/audio-data.js), so integer samples survive a trip through f32.
+    /// As Chrome (and lib/audio-data.js): clipped to [-1, 1], scaled in
+    /// single precision, truncated toward zero; NaN becomes what x86's
+    /// conversion of NaN (0x80000000) leaves in the type.
     fn from_float(self, v: f32) -> f64 {
-        let v = v as f64;
         if v.is_nan() {
-            return self.zero;
+            return if self.min < -32768.0 { self.min } else { 0.0 };
         }
         if v < 0.0 {
             if v <= -1.0 {
                 return self.min;
             }
-            (v * (self.zero - self.min) + self.zero + 0.5).floor()
+            ((v * (self.zero - self.min) as f32) + self.zero as f32).trunc() as f64
         } else {
             if v >= 1.0 {
                 return self.max;
             }
-            (v * (self.max - self.zero) + self.zero + 0.5).floor()
+            (((v * (self.max - self.zero) as f32) + self.zero as f32).trunc() as f64).min(self.max)
         }
     }
 }
@@ -125,20 +127,25 @@ mod tests {
         assert_eq!(S16.to_float(-32768.0), -1.0);
         assert_eq!(S16.to_float(32767.0), 1.0);
         assert_eq!(S32.from_float(1.5), 2147483647.0);
+        assert_eq!(S32.from_float(0.75), 1610612736.0, "single-precision scaling, as Chrome");
         assert_eq!(S16.from_float(-0.5), -16384.0);
+        assert_eq!(S16.from_float(0.25), 8191.0, "truncated, as Chrome");
         assert_eq!(U8.from_float(-0.5), 64.0);
-        assert_eq!(U8.from_float(f32::NAN), 128.0);
+        assert_eq!(U8.from_float(f32::NAN), 0.0);
+        assert_eq!(S32.from_float(f32::NAN), -2147483648.0);
     }
 
     #[test]
-    fn s16_survives_a_round_trip_through_f32() {
+    fn s16_through_f32_loses_at_most_one_step_as_in_chrome() {
         let samples: Vec<i16> = vec![-32768, -12345, -1, 0, 1, 777, 32767];
         let bytes: Vec<u8> = samples.iter().flat_map(|s| s.to_ne_bytes()).collect();
         let mut floats = Vec::new();
         to_f32_planar(F::AV_SAMPLE_FMT_S16, &[&bytes], 1, samples.len(), &mut floats);
         let mut back = vec![0u8; bytes.len()];
         from_f32_planar(F::AV_SAMPLE_FMT_S16, &[floats], 0, samples.len(), &mut [&mut back]);
-        assert_eq!(back, bytes);
+        let back: Vec<i16> = back.chunks(2).map(|c| i16::from_ne_bytes([c[0], c[1]])).collect();
+        // Chrome turns 777 into 776 the same way (test/oracle/audio.js).
+        assert_eq!(back, [-32768, -12345, -1, 0, 1, 776, 32767]);
     }
 
     #[test]
