@@ -3,30 +3,13 @@
 //! the signal-to-noise ratio of what comes back (exact for the lossless ones).
 
 use std::sync::mpsc;
-use std::time::Duration;
 
 use webcodecs_core::audio::decoder::{AudioDecoder, DecodeInput, DecodedAudio, DecoderConfig};
 use webcodecs_core::audio::encoder::{AudioEncoder, EncodeInput, EncodedAudio, EncoderConfig};
-use webcodecs_core::worker::{Command, Event, Sink, Worker};
+use webcodecs_core::worker::{Command, Worker};
 
-struct ToChannel<O>(mpsc::Sender<Event<O>>);
-impl<O: Send + 'static> Sink<O> for ToChannel<O> {
-    fn send(&self, _generation: u64, event: Event<O>) {
-        let _ = self.0.send(event);
-    }
-}
-
-fn until_flushed<O>(rx: &mpsc::Receiver<Event<O>>, id: u32) -> Vec<O> {
-    let mut out = Vec::new();
-    loop {
-        match rx.recv_timeout(Duration::from_secs(120)).expect("worker went quiet") {
-            Event::Output(o) => out.push(o),
-            Event::Flushed(got) if got == id => return out,
-            Event::Error(e) => panic!("{}: {e}", e.name()),
-            _ => {}
-        }
-    }
-}
+mod common;
+use common::{until_flushed, ToChannel};
 
 const RATE: u32 = 48_000;
 

@@ -3,7 +3,6 @@
 //! decoder on a real Annex B stream.
 
 use std::sync::mpsc;
-use std::time::Duration;
 
 use webcodecs_core::video::color::ColorSpace;
 use webcodecs_core::video::decoder::{DecodeInput, DecodedFrame, DecoderConfig, VideoDecoder};
@@ -11,27 +10,10 @@ use webcodecs_core::video::encoder::{BitrateMode, EncodeInput, EncodedChunk, Enc
 use webcodecs_core::video::frame::{Frame, PlaneLayout, Rect};
 use webcodecs_core::video::h264;
 use webcodecs_core::video::pixel::PixelFormat;
-use webcodecs_core::worker::{Command, Event, Sink, Worker};
+use webcodecs_core::worker::{Command, Worker};
 
-struct ToChannel<O>(mpsc::Sender<Event<O>>);
-impl<O: Send + 'static> Sink<O> for ToChannel<O> {
-    fn send(&self, _generation: u64, event: Event<O>) {
-        let _ = self.0.send(event);
-    }
-}
-
-/// Collects outputs until the flush with `id` completes; panics on an error.
-fn until_flushed<O>(rx: &mpsc::Receiver<Event<O>>, id: u32) -> Vec<O> {
-    let mut out = Vec::new();
-    loop {
-        match rx.recv_timeout(Duration::from_secs(120)).expect("worker went quiet") {
-            Event::Output(o) => out.push(o),
-            Event::Flushed(got) if got == id => return out,
-            Event::Error(e) => panic!("{}: {e}", e.name()),
-            _ => {}
-        }
-    }
-}
+mod common;
+use common::{until_flushed, ToChannel};
 
 const W: u32 = 320;
 const H: u32 = 240;
