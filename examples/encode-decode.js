@@ -181,7 +181,7 @@ async function audioRoundTrip(config, samples) {
   const decoder = new AudioDecoder({
     output(data) {
       const plane = new Float32Array(data.numberOfFrames);
-      data.copyTo(plane, { planeIndex: 0 });
+      data.copyTo(plane, { planeIndex: 0, format: 'f32-planar' });
       left.push(...plane);
       data.close();
     },
