@@ -347,3 +347,45 @@ test('opus at 44.1 kHz is resampled to 48 kHz, and the decoder config says so, a
   const { db } = snr(want, channels[0], { maxLag: 2048, skip: 4096 });
   assert.ok(db > 12, `SNR ${db.toFixed(1)} dB`);
 });
+
+test('AudioEncoder/AudioDecoder: queue sizes, dequeue events, reset and close as the spec says', async () => {
+  const chunks = [];
+  let errors = 0;
+  const encoder = new AudioEncoder({ output: (c) => chunks.push(c), error: () => { errors++; } });
+  let dequeues = 0;
+  encoder.ondequeue = () => { dequeues++; };
+  encoder.configure({ codec: 'opus', sampleRate: RATE, numberOfChannels: 2 });
+  for (let i = 0; i < 5; i++) encoder.encode(new AudioData({ format: 'f32-planar', sampleRate: RATE, numberOfFrames: 960, numberOfChannels: 2, timestamp: i * 20000, data: tones(i * 960, 960) }));
+  assert.equal(encoder.encodeQueueSize, 5);
+  await encoder.flush();
+  assert.equal(encoder.encodeQueueSize, 0);
+  assert.ok(dequeues >= 1 && dequeues <= 5, `${dequeues} dequeue events (coalesced per task)`);
+  assert.equal(chunks.length, 6, 'five 20 ms frames and the encoder delay\'s');
+  // reset(): pending flushes reject with AbortError, the state is unconfigured.
+  encoder.encode(new AudioData({ format: 'f32-planar', sampleRate: RATE, numberOfFrames: 960, numberOfChannels: 2, timestamp: 0, data: tones(0, 960) }));
+  const pending = encoder.flush();
+  encoder.reset();
+  await assert.rejects(pending, { name: 'AbortError' });
+  assert.equal(encoder.state, 'unconfigured');
+  assert.throws(() => encoder.encode(new AudioData({ format: 'f32', sampleRate: RATE, numberOfFrames: 1, numberOfChannels: 2, timestamp: 0, data: new Float32Array(2) })), { name: 'InvalidStateError' });
+  // close(): final, and no error callback for its AbortError.
+  encoder.close();
+  assert.equal(encoder.state, 'closed');
+  assert.throws(() => encoder.configure({ codec: 'opus', sampleRate: RATE, numberOfChannels: 2 }), { name: 'InvalidStateError' });
+  await assert.rejects(encoder.flush(), { name: 'InvalidStateError' });
+  assert.equal(errors, 0);
+
+  const decoder = new AudioDecoder({ output: (d) => d.close(), error: () => { errors++; } });
+  assert.throws(() => decoder.decode(chunks[0]), { name: 'InvalidStateError' });
+  decoder.configure({ codec: 'opus', sampleRate: RATE, numberOfChannels: 2 });
+  for (const c of chunks) decoder.decode(c);
+  assert.equal(decoder.decodeQueueSize, chunks.length);
+  await decoder.flush();
+  assert.equal(decoder.decodeQueueSize, 0);
+  // After flush a key chunk is required again.
+  assert.throws(() => decoder.decode(new EncodedAudioChunk({ type: 'delta', timestamp: 0, data: new Uint8Array(4) })), { name: 'DataError' });
+  decoder.decode(chunks[0]);
+  await decoder.flush();
+  decoder.close();
+  assert.equal(errors, 0);
+});

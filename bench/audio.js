@@ -1,0 +1,134 @@
+'use strict';
+// Audio encoders and decoders against the ffmpeg CLI on the same work: 60 s
+// of 48 kHz stereo (tones over noise), encoded at 128 kbit/s with the
+// settings AudioEncoder uses (listed per codec below), then decoded back
+// (ours: decode + copyTo of every output as f32-planar; ffmpeg: `-f null`).
+// Ours is fed 1024-frame AudioData pieces, as a capture or demuxer would.
+//
+//   node bench/audio.js [opus|aac|mp3|vorbis|flac ...]     (default: all)
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+const { AudioEncoder, AudioDecoder, AudioData, EncodedAudioChunk } = require('..');
+
+const RATE = 48000;
+const SECONDS = 60;
+const FRAMES = RATE * SECONDS;
+const PIECE = 1024;
+
+// Our codec string and config, and the ffmpeg arguments that do what AudioEncoder does with it.
+const CODECS = {
+  opus: { config: { codec: 'opus', bitrate: 128_000 }, ext: 'ogg', args: ['-c:a', 'libopus', '-b:a', '128k', '-vbr', 'on', '-compression_level', '9', '-frame_duration', '20', '-application', 'audio'] },
+  aac: { config: { codec: 'mp4a.40.2', bitrate: 128_000, aac: { format: 'adts' } }, ext: 'aac', args: ['-c:a', 'aac', '-b:a', '128k'] },
+  mp3: { config: { codec: 'mp3', bitrate: 128_000 }, ext: 'mp3', args: ['-c:a', 'libmp3lame', '-b:a', '128k', '-abr', '1'] },
+  vorbis: { config: { codec: 'vorbis', bitrate: 128_000 }, ext: 'ogg', args: ['-c:a', 'libvorbis', '-b:a', '128k'] },
+  flac: { config: { codec: 'flac' }, ext: 'flac', args: ['-c:a', 'flac', '-compression_level', '5', '-sample_fmt', 's16'] },
+};
+
+/** f32-planar stereo: two tones over low-level noise (a fixed seed, so every run encodes the same). */
+function source() {
+  const out = new Float32Array(FRAMES * 2);
+  let seed = 12345;
+  const noise = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff - 0.5) * 0.05;
+  for (let i = 0; i < FRAMES; i++) {
+    out[i] = 0.3 * Math.sin((2 * Math.PI * 440 * i) / RATE) + noise();
+    out[FRAMES + i] = 0.3 * Math.sin((2 * Math.PI * 659.25 * i) / RATE) + noise();
+  }
+  return out;
+}
+
+const seconds = (t0) => (performance.now() - t0) / 1000;
+
+function timeCommand(args) {
+  const t0 = performance.now();
+  const r = spawnSync('ffmpeg', ['-v', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error('ffmpeg failed');
+  return seconds(t0);
+}
+
+async function encode(config, samples) {
+  const chunks = [];
+  let decoderConfig;
+  const encoder = new AudioEncoder({ output: (c, m) => { chunks.push(c); decoderConfig ??= m.decoderConfig; }, error: (e) => { throw e; } });
+  encoder.configure({ sampleRate: RATE, numberOfChannels: 2, ...config });
+  const t0 = performance.now();
+  const piece = new Float32Array(PIECE * 2);
+  for (let at = 0; at < FRAMES; at += PIECE) {
+    const n = Math.min(PIECE, FRAMES - at);
+    piece.set(samples.subarray(at, at + n), 0);
+    piece.set(samples.subarray(FRAMES + at, FRAMES + at + n), n);
+    const data = new AudioData({ format: 'f32-planar', sampleRate: RATE, numberOfFrames: n, numberOfChannels: 2, timestamp: Math.round((at * 1e6) / RATE), data: piece.subarray(0, n * 2) });
+    encoder.encode(data);
+    data.close();
+    if (encoder.encodeQueueSize >= 64) await new Promise((r) => encoder.addEventListener('dequeue', r, { once: true }));
+  }
+  await encoder.flush();
+  const s = seconds(t0);
+  encoder.close();
+  return { chunks, decoderConfig, s };
+}
+
+async function decode(decoderConfig, chunks) {
+  let frames = 0;
+  const decoder = new AudioDecoder({
+    output(data) {
+      const plane = new Float32Array(data.numberOfFrames);
+      for (let ch = 0; ch < data.numberOfChannels; ch++) data.copyTo(plane, { planeIndex: ch, format: 'f32-planar' });
+      frames += data.numberOfFrames;
+      data.close();
+    },
+    error: (e) => { throw e; },
+  });
+  decoder.configure(decoderConfig);
+  const t0 = performance.now();
+  for (const c of chunks) {
+    decoder.decode(c);
+    if (decoder.decodeQueueSize >= 64) await new Promise((r) => decoder.addEventListener('dequeue', r, { once: true }));
+  }
+  await decoder.flush();
+  const s = seconds(t0);
+  decoder.close();
+  return { frames, s };
+}
+
+async function main() {
+  const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(CODECS);
+  const samples = source();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'webcodecs-bench-audio-'));
+  // ffmpeg reads the same samples, interleaved.
+  const raw = path.join(dir, 'source.f32');
+  const interleaved = new Float32Array(FRAMES * 2);
+  for (let i = 0; i < FRAMES; i++) {
+    interleaved[2 * i] = samples[i];
+    interleaved[2 * i + 1] = samples[FRAMES + i];
+  }
+  fs.writeFileSync(raw, Buffer.from(interleaved.buffer));
+  console.log(`${SECONDS} s of 48 kHz stereo, ${os.cpus().length} CPUs, Node ${process.version}`);
+  console.log('codec   | encode ours (×realtime) | ffmpeg  | ratio | decode ours | ffmpeg   | ratio | kbit/s');
+  try {
+    for (const name of wanted) {
+      const c = CODECS[name];
+      if (!c || !(await AudioEncoder.isConfigSupported({ sampleRate: RATE, numberOfChannels: 2, ...c.config })).supported) {
+        console.log(`${name.padEnd(7)} | not supported by this build`);
+        continue;
+      }
+      const enc = await encode(c.config, samples);
+      const dec = await decode(enc.decoderConfig, enc.chunks);
+      const out = path.join(dir, `out.${c.ext}`);
+      const ffEnc = timeCommand(['-f', 'f32le', '-ar', String(RATE), '-ac', '2', '-i', raw, ...c.args, out]);
+      const ffDec = timeCommand(['-i', out, '-f', 'null', '-']);
+      const bytes = enc.chunks.reduce((n, ch) => n + ch.byteLength, 0);
+      const x = (s) => `${(SECONDS / s).toFixed(0)}×`;
+      console.log(`${name.padEnd(7)} | ${x(enc.s).padStart(23)} | ${x(ffEnc).padStart(7)} | ${(ffEnc / enc.s).toFixed(2).padStart(5)} | ${x(dec.s).padStart(11)} | ${x(ffDec).padStart(8)} | ${(ffDec / dec.s).toFixed(2).padStart(5)} | ${((bytes * 8) / SECONDS / 1000).toFixed(0)}`);
+      if (dec.frames < FRAMES) throw new Error(`${name}: decoded ${dec.frames} of ${FRAMES} frames`);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
