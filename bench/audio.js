@@ -2,7 +2,8 @@
 // Audio encoders and decoders against the ffmpeg CLI on the same work: 60 s
 // of 48 kHz stereo (tones over noise), encoded at 128 kbit/s with the
 // settings AudioEncoder uses (listed per codec below), then decoded back
-// (ours: decode + copyTo of every output as f32-planar; ffmpeg: `-f null`).
+// with the same decoder (ours: decode + copyTo of every output in its own
+// format; ffmpeg: `-f null`), and ours again with copyTo converting to f32-planar.
 // Ours is fed 1024-frame AudioData pieces, as a capture or demuxer would.
 //
 //   node bench/audio.js [opus|aac|mp3|vorbis|flac ...]     (default: all)
@@ -19,7 +20,7 @@ const PIECE = 1024;
 
 // Our codec string and config, and the ffmpeg arguments that do what AudioEncoder does with it.
 const CODECS = {
-  opus: { config: { codec: 'opus', bitrate: 128_000 }, ext: 'ogg', args: ['-c:a', 'libopus', '-b:a', '128k', '-vbr', 'on', '-compression_level', '9', '-frame_duration', '20', '-application', 'audio'] },
+  opus: { config: { codec: 'opus', bitrate: 128_000 }, ext: 'ogg', decoder: 'libopus', args: ['-c:a', 'libopus', '-b:a', '128k', '-vbr', 'on', '-compression_level', '9', '-frame_duration', '20', '-application', 'audio'] },
   aac: { config: { codec: 'mp4a.40.2', bitrate: 128_000, aac: { format: 'adts' } }, ext: 'aac', args: ['-c:a', 'aac', '-b:a', '128k'] },
   mp3: { config: { codec: 'mp3', bitrate: 128_000 }, ext: 'mp3', args: ['-c:a', 'libmp3lame', '-b:a', '128k', '-abr', '1'] },
   vorbis: { config: { codec: 'vorbis', bitrate: 128_000 }, ext: 'ogg', args: ['-c:a', 'libvorbis', '-b:a', '128k'] },
@@ -69,12 +70,14 @@ async function encode(config, samples) {
   return { chunks, decoderConfig, s };
 }
 
-async function decode(decoderConfig, chunks) {
+async function decode(decoderConfig, chunks, toFloat) {
   let frames = 0;
   const decoder = new AudioDecoder({
     output(data) {
-      const plane = new Float32Array(data.numberOfFrames);
-      for (let ch = 0; ch < data.numberOfChannels; ch++) data.copyTo(plane, { planeIndex: ch, format: 'f32-planar' });
+      const format = toFloat ? 'f32-planar' : data.format;
+      const planes = format.endsWith('-planar') ? data.numberOfChannels : 1;
+      const out = new Uint8Array(data.allocationSize({ planeIndex: 0, format }));
+      for (let ch = 0; ch < planes; ch++) data.copyTo(out, { planeIndex: ch, format });
       frames += data.numberOfFrames;
       data.close();
     },
@@ -105,7 +108,7 @@ async function main() {
   }
   fs.writeFileSync(raw, Buffer.from(interleaved.buffer));
   console.log(`${SECONDS} s of 48 kHz stereo, ${os.cpus().length} CPUs, Node ${process.version}`);
-  console.log('codec   | encode ours (×realtime) | ffmpeg  | ratio | decode ours | ffmpeg   | ratio | kbit/s');
+  console.log('codec   | encode ours (×realtime) | ffmpeg  | ratio | decode ours | ffmpeg   | ratio | decode + f32-planar | kbit/s');
   try {
     for (const name of wanted) {
       const c = CODECS[name];
@@ -114,13 +117,15 @@ async function main() {
         continue;
       }
       const enc = await encode(c.config, samples);
-      const dec = await decode(enc.decoderConfig, enc.chunks);
+      const dec = await decode(enc.decoderConfig, enc.chunks, false);
+      const decFloat = await decode(enc.decoderConfig, enc.chunks, true);
       const out = path.join(dir, `out.${c.ext}`);
       const ffEnc = timeCommand(['-f', 'f32le', '-ar', String(RATE), '-ac', '2', '-i', raw, ...c.args, out]);
-      const ffDec = timeCommand(['-i', out, '-f', 'null', '-']);
+      // The decoder we use (ffmpeg would pick its own Opus decoder, not libopus).
+      const ffDec = timeCommand([...(c.decoder ? ['-c:a', c.decoder] : []), '-i', out, '-f', 'null', '-']);
       const bytes = enc.chunks.reduce((n, ch) => n + ch.byteLength, 0);
       const x = (s) => `${(SECONDS / s).toFixed(0)}×`;
-      console.log(`${name.padEnd(7)} | ${x(enc.s).padStart(23)} | ${x(ffEnc).padStart(7)} | ${(ffEnc / enc.s).toFixed(2).padStart(5)} | ${x(dec.s).padStart(11)} | ${x(ffDec).padStart(8)} | ${(ffDec / dec.s).toFixed(2).padStart(5)} | ${((bytes * 8) / SECONDS / 1000).toFixed(0)}`);
+      console.log(`${name.padEnd(7)} | ${x(enc.s).padStart(23)} | ${x(ffEnc).padStart(7)} | ${(ffEnc / enc.s).toFixed(2).padStart(5)} | ${x(dec.s).padStart(11)} | ${x(ffDec).padStart(8)} | ${(ffDec / dec.s).toFixed(2).padStart(5)} | ${x(decFloat.s).padStart(18)} | ${((bytes * 8) / SECONDS / 1000).toFixed(0)}`);
       if (dec.frames < FRAMES) throw new Error(`${name}: decoded ${dec.frames} of ${FRAMES} frames`);
     }
   } finally {

@@ -82,10 +82,37 @@ function copyPlan(state, options, from) {
   return { format, planeIndex, frameOffset, count, elements, bytes: elements * bytesPerSample(format) };
 }
 
+/**
+ * Integer samples to floats, the conversion decoders' outputs mostly need:
+ * one loop without per-sample calls (the same values as toFloat()).
+ */
+function intsToFloats(src, from, out, channels, planeChannels, first, step, count) {
+  const f = FIXED[from];
+  const below = Math.fround(1 / Math.fround(f.zero - f.min));
+  const above = Math.fround(1 / Math.fround(f.max - f.zero));
+  for (let c = 0; c < planeChannels.length; c++) {
+    let at = first(planeChannels[c]);
+    for (let i = 0; i < count; i++, at += step) {
+      const offset = Math.fround(src[at] - f.zero);
+      // A float times a float is exact in a double; the store rounds it once, as single precision does.
+      out[i * planeChannels.length + c] = offset * (offset < 0 ? below : above);
+    }
+  }
+}
+
 /** Copies (and converts) the planned samples into a new typed array of the destination type. */
 function copySamples(state, plan) {
   const src = samplesOf(state);
   const out = new TYPES[sampleType(plan.format)](plan.elements);
+  const from = sampleType(state.format);
+  if (FIXED[from] && sampleType(plan.format) === 'f32') {
+    const { channels, frames } = state;
+    const srcPlanar = isPlanar(state.format);
+    const first = srcPlanar ? (ch) => ch * frames + plan.frameOffset : (ch) => plan.frameOffset * channels + ch;
+    const wanted = isPlanar(plan.format) ? [plan.planeIndex] : Array.from({ length: channels }, (_, ch) => ch);
+    intsToFloats(src, from, out, channels, wanted, first, srcPlanar ? 1 : channels, plan.count);
+    return out;
+  }
   const read = toFloat(sampleType(state.format));
   const write = fromFloat(sampleType(plan.format));
   const same = sampleType(state.format) === sampleType(plan.format);
