@@ -155,3 +155,28 @@ test('AudioData: f32 to integers clips, scales in single precision and truncates
   assert.deepEqual(as(Int32Array, 's32'), [-2147483648, -2147483648, -1610612736, -1073741824, -536870912, -21474, 0, 21474, 536870912, 1073741824, 1610612736, 2147483647, 2147483647, -2147483648]);
   assert.deepEqual(as(Float32Array, 'f32-planar').slice(0, 2), [-1.5, -1], 'floats are not clipped');
 });
+
+test('EncodedAudioChunk: members, copyTo, transfer and errors', () => {
+  const { EncodedAudioChunk, EncodedVideoChunk } = require('..');
+  const buffer = new Uint8Array([1, 2, 3, 4]).buffer;
+  const chunk = new EncodedAudioChunk({ type: 'key', timestamp: -20, duration: 20000, data: buffer, transfer: [buffer] });
+  assert.equal(buffer.byteLength, 0, 'transferred');
+  assert.deepEqual([chunk.type, chunk.timestamp, chunk.duration, chunk.byteLength], ['key', -20, 20000, 4]);
+  assert.equal(Object.prototype.toString.call(chunk), '[object EncodedAudioChunk]');
+  assert.ok(!(chunk instanceof EncodedVideoChunk));
+  const out = new Uint8Array(4);
+  chunk.copyTo(out);
+  assert.deepEqual(Array.from(out), [1, 2, 3, 4]);
+  assert.throws(() => chunk.copyTo(new Uint8Array(3)), TypeError);
+  assert.equal(new EncodedAudioChunk({ type: 'delta', timestamp: 0, data: new Uint8Array(1) }).duration, null);
+  assert.throws(() => new EncodedAudioChunk({ type: 'other', timestamp: 0, data: new Uint8Array(1) }), TypeError);
+  assert.throws(() => new EncodedAudioChunk({ type: 'key', data: new Uint8Array(1) }), TypeError);
+  const twice = new ArrayBuffer(2);
+  assert.throws(() => new EncodedAudioChunk({ type: 'key', timestamp: 0, data: twice, transfer: [twice, twice] }), { name: 'DataCloneError' });
+  // A video chunk is not an audio chunk for AudioDecoder.decode().
+  const { AudioDecoder } = require('..');
+  const decoder = new AudioDecoder({ output() {}, error() {} });
+  decoder.configure({ codec: 'opus', sampleRate: 48000, numberOfChannels: 1 });
+  assert.throws(() => decoder.decode(new EncodedVideoChunk({ type: 'key', timestamp: 0, data: new Uint8Array(1) })), TypeError);
+  decoder.close();
+});
