@@ -203,10 +203,13 @@ for (const name of ['sfx.adts', 'sfx.mp3', 'sfx.flac', 'sfx-vorbis.ogg', 'sfx-op
     const [want] = ffmpegSamples(fixture(name), 1, { u8: 'u8', s16: 's16', s32: 's32' }[out.replace(/p$/, '')] ?? 'f32');
     // ffmpeg's CLI decodes Opus with FFmpeg's own decoder, we with libopus;
     // the others use the same decoder, so only the start trimming (container
-    // metadata we do not see) may differ: the samples are otherwise identical.
-    const exact = !name.includes('opus');
-    const { db } = snr(want, channels[0], { maxLag: 2112, skip: exact ? 0 : 1024 });
-    assert.ok(exact ? db === Infinity : db > 30, `${db.toFixed(1)} dB`);
+    // metadata we do not see) may differ: integer outputs are identical, and
+    // float ones identical or, where the CLI's FFmpeg is another version than
+    // the binary's (Debian's 5.1 against the static 7.1), within float rounding.
+    const same = !name.includes('opus');
+    const integer = out !== 'fltp' && out !== 'flt';
+    const { db } = snr(want, channels[0], { maxLag: 2112, skip: same ? 0 : 1024 });
+    assert.ok(!same ? db > 30 : integer ? db === Infinity : db > 120, `${db.toFixed(1)} dB`);
     assert.ok(channels[0].length >= want.length, `${channels[0].length} samples, ffmpeg ${want.length}`);
   });
 }
