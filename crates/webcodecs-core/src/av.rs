@@ -56,6 +56,28 @@ impl CodecContext {
         Ok(())
     }
 
+    /// Sends a packet to a decoder, or with None the end of the stream.
+    /// "Try again" (outputs waiting) and, at the end, "already drained" are not errors.
+    pub fn send_packet(&self, packet: Option<&Packet>) -> Result<()> {
+        let ret = unsafe { ffi::avcodec_send_packet(self.as_ptr(), packet.map_or(ptr::null(), |p| p.as_ptr())) };
+        match (ret, packet) {
+            (0.., _) => Ok(()),
+            (r, Some(_)) if r == eagain() => Ok(()),
+            (ffi::AVERROR_EOF, None) => Ok(()),
+            (r, Some(_)) => Err(Error::ffmpeg("Decoding", r)),
+            (r, None) => Err(Error::ffmpeg("Draining", r)),
+        }
+    }
+
+    /// Tells an encoder its input has ended, so it emits what it holds.
+    pub fn end_encoder_input(&self) -> Result<()> {
+        let ret = unsafe { ffi::avcodec_send_frame(self.as_ptr(), ptr::null()) };
+        if ret < 0 {
+            return Err(Error::ffmpeg("avcodec_send_frame(NULL)", ret));
+        }
+        Ok(())
+    }
+
     /// Opens the codec with private options; options it does not know are an error.
     pub fn open(&self, codec: *const ffi::AVCodec, options: &[(&str, String)]) -> Result<()> {
         let mut dict: *mut ffi::AVDictionary = ptr::null_mut();

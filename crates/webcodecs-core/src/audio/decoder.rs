@@ -228,21 +228,17 @@ impl Processor for AudioDecoder {
             p.pts = input.timestamp;
             p.dts = input.timestamp;
         }
-        let ret = unsafe { ffi::avcodec_send_packet(ctx.as_ptr(), packet.as_ptr()) };
-        if ret < 0 && ret != eagain() {
-            return Err(Error::ffmpeg("Decoding", ret));
-        }
+        ctx.send_packet(Some(&packet))?;
         self.output(emit)
     }
 
     fn flush(&mut self, emit: &mut dyn FnMut(DecodedAudio)) -> Result<()> {
-        let Some(ctx) = self.ctx.as_ref().map(|c| c.as_ptr()) else { return Ok(()) };
-        let ret = unsafe { ffi::avcodec_send_packet(ctx, std::ptr::null()) };
-        if ret < 0 && ret != ffi::AVERROR_EOF {
-            return Err(Error::ffmpeg("Draining", ret));
-        }
+        let Some(ctx) = self.ctx.as_ref() else { return Ok(()) };
+        ctx.send_packet(None)?;
+        let raw = ctx.as_ptr();
         self.output(emit)?;
-        unsafe { ffi::avcodec_flush_buffers(ctx) };
+        // A drained decoder takes packets again after this.
+        unsafe { ffi::avcodec_flush_buffers(raw) };
         self.base = None;
         self.output_samples = 0;
         Ok(())

@@ -510,10 +510,7 @@ impl Processor for AudioEncoder {
         if open.sent == 0 {
             return Ok(());
         }
-        let ret = unsafe { ffi::avcodec_send_frame(open.ctx.as_ptr(), std::ptr::null()) };
-        if ret < 0 {
-            return Err(Error::ffmpeg("avcodec_send_frame(NULL)", ret));
-        }
+        open.ctx.end_encoder_input()?;
         self.drain(emit)?;
         // A drained encoder takes no more input: the next AudioData reopens it
         // (same headers, so no new decoder config) and starts a new timeline.

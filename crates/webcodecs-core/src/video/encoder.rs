@@ -495,10 +495,7 @@ impl Processor for VideoEncoder {
         if open.sent == 0 {
             return Ok(());
         }
-        let ret = unsafe { ffi::avcodec_send_frame(open.ctx.as_ptr(), std::ptr::null()) };
-        if ret < 0 {
-            return Err(Error::ffmpeg("avcodec_send_frame(NULL)", ret));
-        }
+        open.ctx.end_encoder_input()?;
         self.drain(emit)?;
         // A drained FFmpeg encoder takes no more input: the next frame reopens it
         // with the same configuration (same parameter sets, so no new decoder config).
