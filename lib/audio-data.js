@@ -235,20 +235,17 @@ for (const name of ['format', 'sampleRate', 'numberOfFrames', 'numberOfChannels'
 }
 
 /**
- * An AudioData's samples as one f32-planar Float32Array (channel after
- * channel), with its rate, frames, channels and timestamp; null if it is not
- * an AudioData, `{closed: true}` if it is closed.
+ * An AudioData's samples as they are (its bytes, no copy, and format), with
+ * its rate, frames, channels and timestamp; null if it is not an AudioData,
+ * `{closed: true}` if it is closed. The encoder copies the bytes and converts
+ * them on its own thread.
  */
 function audioDataSamples(data) {
   const found = stateOf(data);
   if (found === null) return null;
   const { state, timestamp } = found;
   if (state === null) return { closed: true };
-  const samples = new Float32Array(state.frames * state.channels);
-  for (let ch = 0; ch < state.channels; ch++) {
-    samples.set(copySamples(state, { format: 'f32-planar', planeIndex: ch, frameOffset: 0, count: state.frames, elements: state.frames }), ch * state.frames);
-  }
-  return { samples, sampleRate: state.sampleRate, frames: state.frames, channels: state.channels, timestamp };
+  return { bytes: state.bytes, format: state.format, sampleRate: state.sampleRate, frames: state.frames, channels: state.channels, timestamp };
 }
 
 /** An AudioData around a decoder output, in the decoder's own format (its ArrayBuffer is adopted, not copied). */

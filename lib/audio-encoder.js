@@ -101,9 +101,10 @@ class AudioEncoder extends EventTarget {
     if (input.closed) throw typeError('The AudioData is closed (detached)', this.encode);
     this.#core.requireState('configured', 'encode');
     this.#core.queueSize++;
-    // The samples were copied above ("Clone AudioData"), so the caller may close the data at once.
-    const { samples, frames, channels, sampleRate, timestamp } = input;
-    this.#core.send((h) => native.audioEncoderEncode(h, samples, frames, channels, sampleRate, timestamp));
+    // The addon copies the samples now ("Clone AudioData"), so the caller may
+    // close the data at once; converting them is the codec thread's work.
+    const { bytes, format, frames, channels, sampleRate, timestamp } = input;
+    this.#core.send((h) => native.audioEncoderEncode(h, bytes, format, frames, channels, sampleRate, timestamp));
   }
 
   #emit(out) {

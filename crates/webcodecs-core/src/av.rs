@@ -69,6 +69,26 @@ impl CodecContext {
         }
     }
 
+    /// Takes the next packet an encoder has ready into `packet`; false when it
+    /// has none (not yet, or no more after the end of input).
+    pub fn receive_packet(&self, packet: &Packet) -> Result<bool> {
+        match unsafe { ffi::avcodec_receive_packet(self.as_ptr(), packet.as_ptr()) } {
+            0.. => Ok(true),
+            r if r == eagain() || r == ffi::AVERROR_EOF => Ok(false),
+            r => Err(Error::ffmpeg("avcodec_receive_packet", r)),
+        }
+    }
+
+    /// Takes the next frame a decoder has ready into `frame`; false when it
+    /// has none (not yet, or no more after the end of the stream).
+    pub fn receive_frame(&self, frame: *mut ffi::AVFrame) -> Result<bool> {
+        match unsafe { ffi::avcodec_receive_frame(self.as_ptr(), frame) } {
+            0.. => Ok(true),
+            r if r == eagain() || r == ffi::AVERROR_EOF => Ok(false),
+            r => Err(Error::ffmpeg("avcodec_receive_frame", r)),
+        }
+    }
+
     /// Tells an encoder its input has ended, so it emits what it holds.
     pub fn end_encoder_input(&self) -> Result<()> {
         let ret = unsafe { ffi::avcodec_send_frame(self.as_ptr(), ptr::null()) };

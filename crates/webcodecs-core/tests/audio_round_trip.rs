@@ -6,6 +6,7 @@ use std::sync::mpsc;
 
 use webcodecs_core::audio::decoder::{AudioDecoder, DecodeInput, DecodedAudio, DecoderConfig};
 use webcodecs_core::audio::encoder::{AudioEncoder, EncodeInput, EncodedAudio, EncoderConfig};
+use webcodecs_core::audio::samples::SampleFormat;
 use webcodecs_core::worker::{Command, Worker};
 
 mod common;
@@ -52,7 +53,8 @@ fn round_trip(codec: &str, bitrate: Option<u64>) -> (Vec<EncodedAudio>, Vec<f32>
     let mut start = 0;
     for len in [1000, 480, 4000, 7000, 333, 35187] {
         let samples = tone(start, len);
-        encoder.send(Command::Process(EncodeInput { samples, frames: len, channels: 2, sample_rate: RATE as f64, timestamp: 1_000_000 + (start as i64 * 1_000_000 / RATE as i64) })).unwrap();
+        let data = samples.iter().flat_map(|v| v.to_ne_bytes()).collect();
+        encoder.send(Command::Process(EncodeInput { data, format: SampleFormat::parse("f32-planar").unwrap(), frames: len, channels: 2, sample_rate: RATE as f64, timestamp: 1_000_000 + (start as i64 * 1_000_000 / RATE as i64) })).unwrap();
         start += len;
     }
     encoder.send(Command::Flush(1)).unwrap();

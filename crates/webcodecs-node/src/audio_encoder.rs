@@ -3,6 +3,7 @@
 use neon::prelude::*;
 use neon::types::buffer::TypedArray;
 use webcodecs_core::audio::encoder::{AudioEncoder, EncodeInput, EncodedAudio, EncoderConfig, OpusOptions};
+use webcodecs_core::audio::samples::SampleFormat;
 use webcodecs_core::worker::Command;
 
 use crate::codec::{self, get_bool, get_number, get_opt_number, get_string};
@@ -51,18 +52,21 @@ fn configure(mut cx: FunctionContext) -> JsResult<JsNumber> {
     codec::send(&mut cx, &handle, Command::Configure(config))
 }
 
-/// `audioEncoderEncode(handle, samples: Float32Array (f32-planar), frames, channels, sampleRate, timestamp)`.
+/// `audioEncoderEncode(handle, bytes, format, frames, channels, sampleRate, timestamp)`:
+/// the AudioData's samples as they are, copied here and converted on the codec thread.
 fn encode(mut cx: FunctionContext) -> JsResult<JsNumber> {
     let handle = cx.argument::<Boxed>(0)?;
-    let samples = cx.argument::<JsTypedArray<f32>>(1)?.as_slice(&cx).to_vec();
-    let frames = cx.argument::<JsNumber>(2)?.value(&mut cx) as usize;
-    let channels = cx.argument::<JsNumber>(3)?.value(&mut cx) as u32;
-    let sample_rate = cx.argument::<JsNumber>(4)?.value(&mut cx);
-    let timestamp = cx.argument::<JsNumber>(5)?.value(&mut cx) as i64;
-    if samples.len() < frames * channels as usize {
-        return cx.throw_range_error("Fewer samples than frames × channels");
+    let data = cx.argument::<JsTypedArray<u8>>(1)?.as_slice(&cx).to_vec();
+    let name = cx.argument::<JsString>(2)?.value(&mut cx);
+    let Some(format) = SampleFormat::parse(&name) else { return cx.throw_type_error(format!("Unknown sample format {name:?}")) };
+    let frames = cx.argument::<JsNumber>(3)?.value(&mut cx) as usize;
+    let channels = cx.argument::<JsNumber>(4)?.value(&mut cx) as u32;
+    let sample_rate = cx.argument::<JsNumber>(5)?.value(&mut cx);
+    let timestamp = cx.argument::<JsNumber>(6)?.value(&mut cx) as i64;
+    if data.len() < frames * channels as usize * format.bytes_per_sample() {
+        return cx.throw_range_error("Fewer bytes than frames × channels × bytes per sample");
     }
-    codec::send(&mut cx, &handle, Command::Process(EncodeInput { samples, frames, channels, sample_rate, timestamp }))
+    codec::send(&mut cx, &handle, Command::Process(EncodeInput { data, format, frames, channels, sample_rate, timestamp }))
 }
 
 fn support(mut cx: FunctionContext) -> JsResult<JsPromise> {

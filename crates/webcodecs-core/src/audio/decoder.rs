@@ -14,8 +14,8 @@
 use ffmpeg_next::ffi;
 
 use super::codec::{self, AudioCodec};
-use super::samples;
-use crate::av::{eagain, CodecContext, Packet};
+use super::samples::{self, SampleFormat};
+use crate::av::{CodecContext, Packet};
 use crate::error::{Error, Result};
 use crate::worker::Processor;
 
@@ -72,39 +72,9 @@ impl Drop for Frame {
 impl DecodedAudio {
     /// The samples as f32-planar (channel after channel).
     pub fn to_f32_planar(&self) -> Vec<f32> {
-        let (fmt, planar) = match self.format.trim_end_matches("-planar") {
-            "u8" => (ffi::AVSampleFormat::AV_SAMPLE_FMT_U8, ffi::AVSampleFormat::AV_SAMPLE_FMT_U8P),
-            "s16" => (ffi::AVSampleFormat::AV_SAMPLE_FMT_S16, ffi::AVSampleFormat::AV_SAMPLE_FMT_S16P),
-            "s32" => (ffi::AVSampleFormat::AV_SAMPLE_FMT_S32, ffi::AVSampleFormat::AV_SAMPLE_FMT_S32P),
-            _ => (ffi::AVSampleFormat::AV_SAMPLE_FMT_FLT, ffi::AVSampleFormat::AV_SAMPLE_FMT_FLTP),
-        };
-        let channels = self.channels as usize;
-        let mut out = Vec::new();
-        if self.format.ends_with("-planar") {
-            let len = self.data.len() / channels.max(1);
-            let planes: Vec<&[u8]> = self.data.chunks(len.max(1)).collect();
-            samples::to_f32_planar(planar, &planes, channels, self.frames, &mut out);
-        } else {
-            samples::to_f32_planar(fmt, &[&self.data], channels, self.frames, &mut out);
-        }
-        out
+        let format = SampleFormat::parse(self.format).expect("a WebCodecs format");
+        format.to_f32_planar(&self.data, self.channels as usize, self.frames)
     }
-}
-
-/// The WebCodecs name of an FFmpeg sample format, if it has one.
-fn webcodecs_format(fmt: ffi::AVSampleFormat) -> Option<&'static str> {
-    use ffi::AVSampleFormat as F;
-    Some(match fmt {
-        F::AV_SAMPLE_FMT_U8 => "u8",
-        F::AV_SAMPLE_FMT_U8P => "u8-planar",
-        F::AV_SAMPLE_FMT_S16 => "s16",
-        F::AV_SAMPLE_FMT_S16P => "s16-planar",
-        F::AV_SAMPLE_FMT_S32 => "s32",
-        F::AV_SAMPLE_FMT_S32P => "s32-planar",
-        F::AV_SAMPLE_FMT_FLT => "f32",
-        F::AV_SAMPLE_FMT_FLTP => "f32-planar",
-        _ => return None,
-    })
 }
 
 impl AudioDecoder {
@@ -119,16 +89,13 @@ impl AudioDecoder {
             return Err(Error::Encoding("av_frame_alloc failed".into()));
         }
         loop {
-            let ret = unsafe { ffi::avcodec_receive_frame(ctx.as_ptr(), frame.0) };
-            if ret == eagain() || ret == ffi::AVERROR_EOF {
+            if !ctx.receive_frame(frame.0)? {
                 return Ok(());
             }
-            if ret < 0 {
-                return Err(Error::ffmpeg("avcodec_receive_frame", ret));
-            }
             let f = unsafe { &*frame.0 };
-            let format: ffi::AVSampleFormat = unsafe { std::mem::transmute::<i32, ffi::AVSampleFormat>(f.format) };
-            let bytes = samples::bytes_per_sample(format).ok_or_else(|| Error::Encoding("The decoder output an unsupported sample format".into()))?;
+            let unsupported = || Error::Encoding("The decoder output an unsupported sample format".into());
+            let format = samples::from_raw(f.format).ok_or_else(unsupported)?;
+            let bytes = samples::bytes_per_sample(format).ok_or_else(unsupported)?;
             let channels = f.ch_layout.nb_channels.max(0) as usize;
             let frames = f.nb_samples.max(0) as usize;
             let rate = f.sample_rate.max(1) as i64;
@@ -145,9 +112,9 @@ impl AudioDecoder {
                 let planes: Vec<&[u8]> = (0..count).map(|i| unsafe { std::slice::from_raw_parts(*f.extended_data.add(i), len) }).collect();
                 // Chrome's decoders give interleaved floats only from Opus; FFmpeg's
                 // PCM f32 decoder's interleaved floats become planar there.
-                let native = webcodecs_format(format).filter(|&name| name != "f32" || self.opus);
+                let native = SampleFormat::from_av(format).filter(|f| f.name() != "f32" || self.opus);
                 let (format, data) = match native {
-                    Some(name) => (name, planes.concat()),
+                    Some(f) => (f.name(), planes.concat()),
                     // Doubles and 64-bit integers: f32-planar.
                     None => {
                         let mut out = Vec::new();

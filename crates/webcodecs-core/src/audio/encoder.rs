@@ -11,8 +11,8 @@
 use ffmpeg_next::ffi;
 
 use super::codec::{self, AudioCodec};
-use super::samples;
-use crate::av::{eagain, CodecContext, Packet};
+use super::samples::{self, SampleFormat};
+use crate::av::{CodecContext, Packet};
 use crate::error::{Error, Result};
 use crate::worker::Processor;
 
@@ -51,9 +51,11 @@ pub struct EncoderConfig {
     pub flac_compress_level: Option<u32>,
 }
 
-/// One AudioData's samples, f32-planar (channel after channel).
+/// One AudioData's samples as they are in it (planes one after another when
+/// planar); the codec thread converts them.
 pub struct EncodeInput {
-    pub samples: Vec<f32>,
+    pub data: Vec<u8>,
+    pub format: SampleFormat,
     pub frames: usize,
     pub channels: u32,
     pub sample_rate: f64,
@@ -155,12 +157,8 @@ impl AudioEncoder {
         let config = self.config.as_ref().expect("configured");
         let rate = open.rate as i64;
         loop {
-            let ret = unsafe { ffi::avcodec_receive_packet(open.ctx.as_ptr(), packet.as_ptr()) };
-            if ret == eagain() || ret == ffi::AVERROR_EOF {
+            if !open.ctx.receive_packet(packet)? {
                 return Ok(());
-            }
-            if ret < 0 {
-                return Err(Error::ffmpeg("avcodec_receive_packet", ret));
             }
             // FLAC ends with an empty packet that only updates STREAMINFO.
             if packet.data().is_empty() {
@@ -470,11 +468,12 @@ impl Processor for AudioEncoder {
         let open = self.open.as_mut().expect("opened above");
         open.base.get_or_insert(input.timestamp);
         let frame_size = open.frame_size;
+        let samples = input.format.to_f32_planar(&input.data, channels, input.frames);
         if let Some(resampler) = open.resampler.as_mut() {
-            resampler.convert(Some((&input.samples, input.frames)), &mut self.fifo)?;
+            resampler.convert(Some((&samples, input.frames)), &mut self.fifo)?;
         } else {
             for (ch, fifo) in self.fifo.iter_mut().enumerate() {
-                fifo.extend_from_slice(&input.samples[ch * input.frames..(ch + 1) * input.frames]);
+                fifo.extend_from_slice(&samples[ch * input.frames..(ch + 1) * input.frames]);
             }
         }
         if frame_size == 0 {

@@ -47,9 +47,81 @@ impl Fixed {
     }
 }
 
+/// A WebCodecs AudioSampleFormat ("s16", "f32-planar", …) as the FFmpeg
+/// sample format with the same layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SampleFormat(F);
+
+impl SampleFormat {
+    const NAMES: [(&'static str, F); 8] = [
+        ("u8", F::AV_SAMPLE_FMT_U8),
+        ("u8-planar", F::AV_SAMPLE_FMT_U8P),
+        ("s16", F::AV_SAMPLE_FMT_S16),
+        ("s16-planar", F::AV_SAMPLE_FMT_S16P),
+        ("s32", F::AV_SAMPLE_FMT_S32),
+        ("s32-planar", F::AV_SAMPLE_FMT_S32P),
+        ("f32", F::AV_SAMPLE_FMT_FLT),
+        ("f32-planar", F::AV_SAMPLE_FMT_FLTP),
+    ];
+
+    pub fn parse(name: &str) -> Option<SampleFormat> {
+        Self::NAMES.iter().find(|(n, _)| *n == name).map(|&(_, f)| SampleFormat(f))
+    }
+
+    /// The WebCodecs format of an FFmpeg one, if WebCodecs has a name for it.
+    pub fn from_av(fmt: F) -> Option<SampleFormat> {
+        Self::NAMES.iter().find(|(_, f)| *f == fmt).map(|&(_, f)| SampleFormat(f))
+    }
+
+    pub fn name(self) -> &'static str {
+        Self::NAMES.iter().find(|(_, f)| *f == self.0).map(|(n, _)| *n).expect("constructed from NAMES")
+    }
+
+    pub fn av(self) -> F {
+        self.0
+    }
+
+    pub fn bytes_per_sample(self) -> usize {
+        bytes_per_sample(self.0).expect("a WebCodecs format")
+    }
+
+    /// `frames` frames of `channels` channels held in `data` (planes one
+    /// after another when planar), as f32-planar.
+    pub fn to_f32_planar(self, data: &[u8], channels: usize, frames: usize) -> Vec<f32> {
+        let mut out = Vec::new();
+        if is_planar(self.0) {
+            let len = frames * self.bytes_per_sample();
+            let planes: Vec<&[u8]> = (0..channels).map(|ch| &data[ch * len..(ch + 1) * len]).collect();
+            to_f32_planar(self.0, &planes, channels, frames, &mut out);
+        } else {
+            to_f32_planar(self.0, &[data], channels, frames, &mut out);
+        }
+        out
+    }
+}
+
 /// Whether FFmpeg sample format `fmt` is planar.
 pub fn is_planar(fmt: F) -> bool {
     matches!(fmt, F::AV_SAMPLE_FMT_U8P | F::AV_SAMPLE_FMT_S16P | F::AV_SAMPLE_FMT_S32P | F::AV_SAMPLE_FMT_FLTP | F::AV_SAMPLE_FMT_DBLP | F::AV_SAMPLE_FMT_S64P)
+}
+
+/// The sample format an AVFrame's `format` field names, among those this
+/// module handles (no transmute of an arbitrary integer).
+pub fn from_raw(raw: i32) -> Option<F> {
+    [
+        F::AV_SAMPLE_FMT_U8,
+        F::AV_SAMPLE_FMT_S16,
+        F::AV_SAMPLE_FMT_S32,
+        F::AV_SAMPLE_FMT_FLT,
+        F::AV_SAMPLE_FMT_DBL,
+        F::AV_SAMPLE_FMT_U8P,
+        F::AV_SAMPLE_FMT_S16P,
+        F::AV_SAMPLE_FMT_S32P,
+        F::AV_SAMPLE_FMT_FLTP,
+        F::AV_SAMPLE_FMT_DBLP,
+    ]
+    .into_iter()
+    .find(|f| *f as i32 == raw)
 }
 
 /// Bytes per sample of `fmt`, or None for formats this module does not handle.

@@ -11,7 +11,7 @@ use super::convert::Scaler;
 use super::frame::{Frame, FrameInfo};
 use super::pixel::PixelFormat;
 use super::{h264, hevc, keyframe};
-use crate::av::{codec_name, eagain, CodecContext, Packet};
+use crate::av::{codec_name, CodecContext, Packet};
 use crate::codec_string::VideoCodec;
 use crate::error::{Error, Result};
 use crate::worker::Processor;
@@ -77,12 +77,8 @@ impl VideoDecoder {
         let Some(ctx) = self.ctx.as_ref() else { return Ok(()) };
         loop {
             let mut frame = Frame::empty();
-            let ret = unsafe { ffi::avcodec_receive_frame(ctx.as_ptr(), frame.as_mut_ptr()) };
-            if ret == eagain() || ret == ffi::AVERROR_EOF {
+            if !ctx.receive_frame(frame.as_mut_ptr())? {
                 return Ok(());
-            }
-            if ret < 0 {
-                return Err(Error::ffmpeg("avcodec_receive_frame", ret));
             }
             let (pts, best) = unsafe { ((*frame.as_ptr()).pts, (*frame.as_ptr()).best_effort_timestamp) };
             let timestamp = if pts != ffi::AV_NOPTS_VALUE { pts } else { best };

@@ -12,7 +12,7 @@ use super::color::ColorSpace;
 use super::convert::Scaler;
 use super::frame::{Frame, Rect};
 use super::{h264, hevc};
-use crate::av::{codec_name, eagain, find_encoder, CodecContext, Packet};
+use crate::av::{codec_name, find_encoder, CodecContext, Packet};
 use crate::codec_string::{Av1Codec, H264Codec, HevcCodec, VideoCodec, Vp9Codec};
 use crate::error::{Error, Result};
 use crate::worker::Processor;
@@ -138,12 +138,8 @@ impl VideoEncoder {
         let packet = self.packet.get_or_insert_with(Packet::empty);
         let Some(open) = self.open.as_ref() else { return Ok(()) };
         loop {
-            let ret = unsafe { ffi::avcodec_receive_packet(open.ctx.as_ptr(), packet.as_ptr()) };
-            if ret == eagain() || ret == ffi::AVERROR_EOF {
+            if !open.ctx.receive_packet(packet)? {
                 return Ok(());
-            }
-            if ret < 0 {
-                return Err(Error::ffmpeg("avcodec_receive_packet", ret));
             }
             let (pts, flags) = unsafe { ((*packet.as_ptr()).pts, (*packet.as_ptr()).flags) };
             let (timestamp, duration) = self.pending.remove(&pts).unwrap_or((pts, None));
