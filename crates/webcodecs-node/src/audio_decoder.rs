@@ -10,10 +10,8 @@ use crate::codec::{self, get_number, get_string};
 type Boxed = codec::BoxedCodec<AudioDecoder>;
 
 pub fn register(cx: &mut ModuleContext) -> NeonResult<()> {
-    codec::export::<AudioDecoder>(cx, "audioDecoder", |cx| codec::create(cx, "webcodecs-adec", AudioDecoder::default(), data_object))?;
-    cx.export_function("audioDecoderConfigure", configure)?;
+    codec::export::<AudioDecoder>(cx, "audioDecoder", |cx| codec::create(cx, "webcodecs-adec", AudioDecoder::default(), data_object), config_from, AudioDecoder::check_support)?;
     cx.export_function("audioDecoderDecode", decode)?;
-    cx.export_function("audioDecoderSupport", support)?;
     Ok(())
 }
 
@@ -29,11 +27,6 @@ fn config_from<'a>(cx: &mut FunctionContext<'a>, i: usize) -> NeonResult<Decoder
     })
 }
 
-fn configure(mut cx: FunctionContext) -> JsResult<JsNumber> {
-    let handle = cx.argument::<Boxed>(0)?;
-    let config = config_from(&mut cx, 1)?;
-    codec::send(&mut cx, &handle, Command::Configure(config))
-}
 
 /// `audioDecoderDecode(handle, bytes, timestamp)`.
 fn decode(mut cx: FunctionContext) -> JsResult<JsNumber> {
@@ -43,10 +36,6 @@ fn decode(mut cx: FunctionContext) -> JsResult<JsNumber> {
     codec::send(&mut cx, &handle, Command::Process(DecodeInput { data, timestamp }))
 }
 
-fn support(mut cx: FunctionContext) -> JsResult<JsPromise> {
-    let config = config_from(&mut cx, 0)?;
-    codec::check_support(&mut cx, config, AudioDecoder::check_support)
-}
 
 /// `{format, sampleRate, numberOfFrames, numberOfChannels, timestamp, data: ArrayBuffer}`.
 fn data_object<'a>(cx: &mut Cx<'a>, decoded: DecodedAudio) -> JsResult<'a, JsValue> {

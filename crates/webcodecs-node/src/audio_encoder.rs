@@ -11,10 +11,8 @@ use crate::codec::{self, get_bool, get_number, get_opt_number, get_string};
 type Boxed = codec::BoxedCodec<AudioEncoder>;
 
 pub fn register(cx: &mut ModuleContext) -> NeonResult<()> {
-    codec::export::<AudioEncoder>(cx, "audioEncoder", |cx| codec::create(cx, "webcodecs-aenc", AudioEncoder::default(), chunk_object))?;
-    cx.export_function("audioEncoderConfigure", configure)?;
+    codec::export::<AudioEncoder>(cx, "audioEncoder", |cx| codec::create(cx, "webcodecs-aenc", AudioEncoder::default(), chunk_object), config_from, AudioEncoder::check_support)?;
     cx.export_function("audioEncoderEncode", encode)?;
-    cx.export_function("audioEncoderSupport", support)?;
     Ok(())
 }
 
@@ -46,11 +44,6 @@ fn config_from<'a>(cx: &mut FunctionContext<'a>, i: usize) -> NeonResult<Encoder
     })
 }
 
-fn configure(mut cx: FunctionContext) -> JsResult<JsNumber> {
-    let handle = cx.argument::<Boxed>(0)?;
-    let config = config_from(&mut cx, 1)?;
-    codec::send(&mut cx, &handle, Command::Configure(config))
-}
 
 /// `audioEncoderEncode(handle, bytes, format, frames, channels, sampleRate, timestamp)`:
 /// the AudioData's samples as they are, copied here and converted on the codec thread.
@@ -69,10 +62,6 @@ fn encode(mut cx: FunctionContext) -> JsResult<JsNumber> {
     codec::send(&mut cx, &handle, Command::Process(EncodeInput { data, format, frames, channels, sample_rate, timestamp }))
 }
 
-fn support(mut cx: FunctionContext) -> JsResult<JsPromise> {
-    let config = config_from(&mut cx, 0)?;
-    codec::check_support(&mut cx, config, AudioEncoder::check_support)
-}
 
 fn chunk_object<'a>(cx: &mut Cx<'a>, chunk: EncodedAudio) -> JsResult<'a, JsValue> {
     let obj = cx.empty_object();

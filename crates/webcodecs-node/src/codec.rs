@@ -81,10 +81,29 @@ pub fn create<'a, P: Processor>(mut cx: FunctionContext<'a>, name: &str, process
     Ok(cx.boxed(CodecHandle { worker: RefCell::new(Some(worker)), channel: RefCell::new(channel) }))
 }
 
-/// Exports the functions every codec kind shares: `<prefix>Create`, `Flush`,
-/// `Reset`, `Close` and `KeepAlive`.
-pub fn export<P: Processor>(cx: &mut ModuleContext, prefix: &str, create: for<'a> fn(FunctionContext<'a>) -> JsResult<'a, BoxedCodec<P>>) -> NeonResult<()> {
+/// Reads a codec's config (the plain object lib/ normalised) from argument `i`.
+pub type ReadConfig<C> = for<'a, 'b> fn(&'b mut FunctionContext<'a>, usize) -> NeonResult<C>;
+
+/// Exports the functions every codec kind shares: `<prefix>Create`,
+/// `Configure(handle, config)`, `Support(config)` (a promise of null or the
+/// reason it is unsupported), `Flush`, `Reset`, `Close` and `KeepAlive`.
+pub fn export<P: Processor>(
+    cx: &mut ModuleContext,
+    prefix: &str,
+    create: for<'a> fn(FunctionContext<'a>) -> JsResult<'a, BoxedCodec<P>>,
+    read: ReadConfig<P::Config>,
+    check: fn(&P::Config) -> webcodecs_core::Result<()>,
+) -> NeonResult<()> {
     cx.export_function(&format!("{prefix}Create"), create)?;
+    cx.export_function(&format!("{prefix}Configure"), move |mut cx| {
+        let handle = cx.argument::<BoxedCodec<P>>(0)?;
+        let config = read(&mut cx, 1)?;
+        send(&mut cx, &handle, Command::Configure(config))
+    })?;
+    cx.export_function(&format!("{prefix}Support"), move |mut cx| {
+        let config = read(&mut cx, 0)?;
+        check_support(&mut cx, config, check)
+    })?;
     cx.export_function(&format!("{prefix}Flush"), flush::<P>)?;
     cx.export_function(&format!("{prefix}Reset"), reset::<P>)?;
     cx.export_function(&format!("{prefix}Close"), close::<P>)?;

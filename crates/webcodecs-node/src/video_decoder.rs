@@ -11,10 +11,8 @@ use crate::video_frame;
 type Boxed = codec::BoxedCodec<VideoDecoder>;
 
 pub fn register(cx: &mut ModuleContext) -> NeonResult<()> {
-    codec::export::<VideoDecoder>(cx, "decoder", |cx| codec::create(cx, "webcodecs-vdec", VideoDecoder::default(), frame_object))?;
-    cx.export_function("decoderConfigure", configure)?;
+    codec::export::<VideoDecoder>(cx, "decoder", |cx| codec::create(cx, "webcodecs-vdec", VideoDecoder::default(), frame_object), config_from, VideoDecoder::check_support)?;
     cx.export_function("decoderDecode", decode)?;
-    cx.export_function("decoderSupport", support)?;
     cx.export_function("isKeyChunk", is_key_chunk)?;
     Ok(())
 }
@@ -34,11 +32,6 @@ fn config_from<'a>(cx: &mut FunctionContext<'a>, i: usize) -> NeonResult<Decoder
     })
 }
 
-fn configure(mut cx: FunctionContext) -> JsResult<JsNumber> {
-    let handle = cx.argument::<Boxed>(0)?;
-    let config = config_from(&mut cx, 1)?;
-    codec::send(&mut cx, &handle, Command::Configure(config))
-}
 
 /// `decoderDecode(handle, bytes, timestamp, duration)`.
 fn decode(mut cx: FunctionContext) -> JsResult<JsNumber> {
@@ -49,10 +42,6 @@ fn decode(mut cx: FunctionContext) -> JsResult<JsNumber> {
     codec::send(&mut cx, &handle, Command::Process(DecodeInput { data, timestamp, duration }))
 }
 
-fn support(mut cx: FunctionContext) -> JsResult<JsPromise> {
-    let config = config_from(&mut cx, 0)?;
-    codec::check_support(&mut cx, config, VideoDecoder::check_support)
-}
 
 /// `isKeyChunk(codec, description | null, bytes)`: does the bitstream start decoding?
 fn is_key_chunk(mut cx: FunctionContext) -> JsResult<JsBoolean> {

@@ -11,10 +11,8 @@ use crate::video_frame;
 type Boxed = codec::BoxedCodec<VideoEncoder>;
 
 pub fn register(cx: &mut ModuleContext) -> NeonResult<()> {
-    codec::export::<VideoEncoder>(cx, "encoder", |cx| codec::create(cx, "webcodecs-venc", VideoEncoder::default(), chunk_object))?;
-    cx.export_function("encoderConfigure", configure)?;
+    codec::export::<VideoEncoder>(cx, "encoder", |cx| codec::create(cx, "webcodecs-venc", VideoEncoder::default(), chunk_object), config_from, VideoEncoder::check_support)?;
     cx.export_function("encoderEncode", encode)?;
-    cx.export_function("encoderSupport", support)?;
     Ok(())
 }
 
@@ -42,11 +40,6 @@ fn config_from<'a>(cx: &mut FunctionContext<'a>, i: usize) -> NeonResult<Encoder
     })
 }
 
-fn configure(mut cx: FunctionContext) -> JsResult<JsNumber> {
-    let handle = cx.argument::<Boxed>(0)?;
-    let config = config_from(&mut cx, 1)?;
-    codec::send(&mut cx, &handle, Command::Configure(config))
-}
 
 /// `encoderEncode(handle, frame, visibleRect[4], colorSpace, timestamp, duration, keyFrame)`.
 fn encode(mut cx: FunctionContext) -> JsResult<JsNumber> {
@@ -67,10 +60,6 @@ fn encode(mut cx: FunctionContext) -> JsResult<JsNumber> {
     codec::send(&mut cx, &handle, Command::Process(input))
 }
 
-fn support(mut cx: FunctionContext) -> JsResult<JsPromise> {
-    let config = config_from(&mut cx, 0)?;
-    codec::check_support(&mut cx, config, VideoEncoder::check_support)
-}
 
 fn chunk_object<'a>(cx: &mut Cx<'a>, chunk: EncodedChunk) -> JsResult<'a, JsValue> {
     let obj = cx.empty_object();
