@@ -10,8 +10,8 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { spawnSync } = require('node:child_process');
-const { AudioEncoder, AudioDecoder, AudioData, EncodedAudioChunk } = require('..');
+const { AudioEncoder, AudioDecoder, AudioData } = require('..');
+const { timeCommand, loopDelay } = require('./lib/common');
 
 const RATE = 48000;
 const SECONDS = 60;
@@ -41,18 +41,15 @@ function source() {
 
 const seconds = (t0) => (performance.now() - t0) / 1000;
 
-function timeCommand(args) {
-  const t0 = performance.now();
-  const r = spawnSync('ffmpeg', ['-v', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.status !== 0) throw new Error('ffmpeg failed');
-  return seconds(t0);
-}
+/** ffmpeg's wall time in seconds. */
+const ffmpeg = (args) => timeCommand('ffmpeg', ['-v', 'error', '-y', ...args]) / 1000;
 
 async function encode(config, samples) {
   const chunks = [];
   let decoderConfig;
   const encoder = new AudioEncoder({ output: (c, m) => { chunks.push(c); decoderConfig ??= m.decoderConfig; }, error: (e) => { throw e; } });
   encoder.configure({ sampleRate: RATE, numberOfChannels: 2, ...config });
+  const delay = loopDelay();
   const t0 = performance.now();
   const piece = new Float32Array(PIECE * 2);
   for (let at = 0; at < FRAMES; at += PIECE) {
@@ -67,7 +64,7 @@ async function encode(config, samples) {
   await encoder.flush();
   const s = seconds(t0);
   encoder.close();
-  return { chunks, decoderConfig, s };
+  return { chunks, decoderConfig, s, delay: delay.stop() };
 }
 
 async function decode(decoderConfig, chunks, toFloat) {
@@ -108,7 +105,7 @@ async function main() {
   }
   fs.writeFileSync(raw, Buffer.from(interleaved.buffer));
   console.log(`${SECONDS} s of 48 kHz stereo, ${os.cpus().length} CPUs, Node ${process.version}`);
-  console.log('codec   | encode ours (×realtime) | ffmpeg  | ratio | decode ours | ffmpeg   | ratio | decode + f32-planar | kbit/s');
+  console.log('codec   | encode ours (×realtime) | ffmpeg  | ratio | decode ours | ffmpeg   | ratio | decode + f32-planar | kbit/s | event loop while encoding (p50/p99/max ms)');
   try {
     for (const name of wanted) {
       const c = CODECS[name];
@@ -120,12 +117,12 @@ async function main() {
       const dec = await decode(enc.decoderConfig, enc.chunks, false);
       const decFloat = await decode(enc.decoderConfig, enc.chunks, true);
       const out = path.join(dir, `out.${c.ext}`);
-      const ffEnc = timeCommand(['-f', 'f32le', '-ar', String(RATE), '-ac', '2', '-i', raw, ...c.args, out]);
+      const ffEnc = ffmpeg(['-f', 'f32le', '-ar', String(RATE), '-ac', '2', '-i', raw, ...c.args, out]);
       // The decoder we use (ffmpeg would pick its own Opus decoder, not libopus).
-      const ffDec = timeCommand([...(c.decoder ? ['-c:a', c.decoder] : []), '-i', out, '-f', 'null', '-']);
+      const ffDec = ffmpeg([...(c.decoder ? ['-c:a', c.decoder] : []), '-i', out, '-f', 'null', '-']);
       const bytes = enc.chunks.reduce((n, ch) => n + ch.byteLength, 0);
       const x = (s) => `${(SECONDS / s).toFixed(0)}×`;
-      console.log(`${name.padEnd(7)} | ${x(enc.s).padStart(23)} | ${x(ffEnc).padStart(7)} | ${(ffEnc / enc.s).toFixed(2).padStart(5)} | ${x(dec.s).padStart(11)} | ${x(ffDec).padStart(8)} | ${(ffDec / dec.s).toFixed(2).padStart(5)} | ${x(decFloat.s).padStart(18)} | ${((bytes * 8) / SECONDS / 1000).toFixed(0)}`);
+      console.log(`${name.padEnd(7)} | ${x(enc.s).padStart(23)} | ${x(ffEnc).padStart(7)} | ${(ffEnc / enc.s).toFixed(2).padStart(5)} | ${x(dec.s).padStart(11)} | ${x(ffDec).padStart(8)} | ${(ffDec / dec.s).toFixed(2).padStart(5)} | ${x(decFloat.s).padStart(18)} | ${((bytes * 8) / SECONDS / 1000).toFixed(0).padStart(6)} | ${[enc.delay.p50, enc.delay.p99, enc.delay.max].map((v) => v.toFixed(2)).join(' / ')}`);
       if (dec.frames < FRAMES) throw new Error(`${name}: decoded ${dec.frames} of ${FRAMES} frames`);
     }
   } finally {

@@ -8,9 +8,10 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { spawnSync, execFileSync } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
 const { VideoEncoder, VideoDecoder, VideoFrame, buildInfo } = require('..');
 const { writeIvf } = require('../test/helpers');
+const { timeCommand } = require('./lib/common');
 
 const W = 1280;
 const H = 720;
@@ -35,13 +36,7 @@ function card(i) {
 
 const fmt = (n, digits = 1) => n.toFixed(digits);
 const seconds = (t0) => (performance.now() - t0) / 1000;
-
-function timeCommand(cmd, args) {
-  const t0 = performance.now();
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.status !== 0) throw new Error(`${cmd} failed`);
-  return seconds(t0);
-}
+const timeCommandSeconds = (cmd, args) => timeCommand(cmd, args) / 1000;
 
 async function encode(config, cards) {
   const chunks = [];
@@ -106,11 +101,11 @@ async function main() {
     const stream = path.join(dir, `ours.${c.file}`);
     if (c.file === 'ivf') writeIvf(stream, c.fourcc, W, H, ours.chunks);
     else fs.writeFileSync(stream, Buffer.concat(ours.chunks.map((k) => { const b = Buffer.alloc(k.byteLength); k.copyTo(b); return b; })));
-    const cli = timeCommand('ffmpeg', ['-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${W}x${H}`, '-r', String(FPS), '-i', raw,
+    const cli = timeCommandSeconds('ffmpeg', ['-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${W}x${H}`, '-r', String(FPS), '-i', raw,
       ...c.args, '-b:v', String(BITRATE), '-y', path.join(dir, `cli.${c.file}`)]);
     const dec = await decode(ours.decoderConfig, ours.chunks);
     if (dec.frames !== FRAMES) throw new Error(`${name}: decoded ${dec.frames} of ${FRAMES} frames`);
-    const cliDec = timeCommand('ffmpeg', ['-v', 'error', '-i', stream, '-f', 'null', '-']);
+    const cliDec = timeCommandSeconds('ffmpeg', ['-v', 'error', '-i', stream, '-f', 'null', '-']);
     const [ef, cf, df, cdf] = [FRAMES / ours.s, FRAMES / cli, FRAMES / dec.s, FRAMES / cliDec];
     console.log(`${name.padEnd(5)} encode ours ${fmt(ef)} fps, CLI ${fmt(cf)} fps, ratio ${fmt(ef / cf, 3)}; ` +
       `decode+copyTo ours ${fmt(df)} fps, CLI -f null ${fmt(cdf)} fps, ratio ${fmt(df / cdf, 3)}`);

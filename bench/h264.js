@@ -14,7 +14,8 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { spawnSync, execFileSync } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
+const { timeCommand } = require('./lib/common');
 const { monitorEventLoopDelay } = require('node:perf_hooks');
 const { VideoEncoder, VideoDecoder, VideoFrame, EncodedVideoChunk, buildInfo } = require('..');
 
@@ -86,12 +87,6 @@ async function decodeOurs(chunks) {
   return { frames: copied, ms };
 }
 
-function timeCommand(cmd, args) {
-  const t0 = performance.now();
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
-  return performance.now() - t0;
-}
 
 /** One pipelined run (encode → decode → copyTo → close, nothing retained); reports peak RSS. */
 async function pipeline(frames) {
