@@ -392,3 +392,50 @@ test('AudioEncoder/AudioDecoder: queue sizes, dequeue events, reset and close as
   decoder.close();
   assert.equal(errors, 0);
 });
+
+test('AudioDecoder: garbage descriptions and truncated chunks end in the error callback or decode, never a crash', async () => {
+  const garbage = (n, seed) => new Uint8Array(n).map(() => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) & 0xff);
+  const settle = async (decoder) => {
+    await decoder.flush().catch(() => {});
+    if (decoder.state !== 'closed') decoder.close();
+  };
+  // Descriptions that are not what the registration says.
+  for (const [codec, description] of [
+    ['opus', garbage(19, 1)],
+    ['mp4a.40.2', new Uint8Array([0xff])],
+    ['flac', new Uint8Array([...Buffer.from('fLaC'), ...garbage(38, 2)])],
+    ['vorbis', new Uint8Array([2, 30, 60, ...garbage(200, 3)])],
+  ]) {
+    let error = null;
+    const decoder = new AudioDecoder({ output: (d) => d.close(), error: (e) => { error = e; } });
+    decoder.configure({ codec, sampleRate: RATE, numberOfChannels: 2, description });
+    decoder.decode(new EncodedAudioChunk({ type: 'key', timestamp: 0, data: garbage(300, 4) }));
+    await settle(decoder);
+    if (error) assert.ok(['NotSupportedError', 'EncodingError'].includes(error.name), `${codec}: ${error.name}`);
+  }
+  // Real chunks cut in half.
+  for (const codec of ['opus', 'mp4a.40.2', 'mp3', 'vorbis', 'flac']) {
+    const { chunks, metadata } = await encodeTones({ codec, bitrate: 96_000 });
+    let error = null;
+    let outputs = 0;
+    const decoder = new AudioDecoder({ output: (d) => { outputs++; d.close(); }, error: (e) => { error = e; } });
+    decoder.configure(metadata[0].decoderConfig);
+    for (const c of chunks) {
+      const bytes = new Uint8Array(c.byteLength);
+      c.copyTo(bytes);
+      decoder.decode(new EncodedAudioChunk({ type: 'key', timestamp: c.timestamp, data: bytes.subarray(0, Math.max(1, bytes.length >> 1)) }));
+    }
+    await settle(decoder);
+    if (error) assert.equal(error.name, 'EncodingError', codec);
+    else assert.ok(outputs > 0, `${codec}: concealed, so it outputs`);
+  }
+});
+
+test('AudioEncoder: an AudioData at another sample rate is an EncodingError', async () => {
+  let error = null;
+  const encoder = new AudioEncoder({ output() {}, error: (e) => { error = e; } });
+  encoder.configure({ codec: 'opus', sampleRate: RATE, numberOfChannels: 1 });
+  encoder.encode(new AudioData({ format: 'f32', sampleRate: 44100, numberOfFrames: 441, numberOfChannels: 1, timestamp: 0, data: new Float32Array(441) }));
+  await assert.rejects(encoder.flush(), { name: 'EncodingError' });
+  assert.equal(error.name, 'EncodingError');
+});
