@@ -12,6 +12,7 @@ const OUTPUT = 1;
 const FLUSHED = 2;
 const ERROR = 3;
 const DONE = 4;
+const CONFIGURED = 5;
 
 /** Each codec's CodecCore, for the members defineCodecMembers installs. */
 const cores = new WeakMap();
@@ -55,6 +56,14 @@ function callback(value, member) {
 class CodecCore {
   state = 'unconfigured';
   queueSize = 0;
+  /**
+   * What outputs are produced under ("[[active encoder config]]" and its
+   * decoder counterpart): a configure() takes effect on the codec thread
+   * after the outputs of what came before it, so until then this stays the
+   * previous configuration.
+   */
+  active = null;
+  #configuring = [];
   #owner;
   #ops;
   #onOutput;
@@ -111,6 +120,9 @@ class CodecCore {
       case OUTPUT:
         this.#onOutput(payload);
         break;
+      case CONFIGURED:
+        this.active = this.#configuring.shift() ?? null;
+        break;
       case FLUSHED: {
         const flush = this.#flushes.get(payload);
         this.#flushes.delete(payload);
@@ -147,9 +159,11 @@ class CodecCore {
     if (this.state === 'closed') throw domException(`Cannot call ${method}() on a closed codec`, 'InvalidStateError', this.#owner[method]);
   }
 
-  configure(config) {
+  /** Queues `config` for the addon; `active` becomes this.active when it takes effect. */
+  configure(config, active = config) {
     if (this.state === 'closed') throw domException('Cannot call configure() on a closed codec', 'InvalidStateError', this.#owner.configure);
     this.state = 'configured';
+    this.#configuring.push(active);
     this.send((h) => this.#ops.configure(h, config));
   }
 
@@ -172,6 +186,7 @@ class CodecCore {
   }
 
   #abandon(exception) {
+    this.#configuring = [];
     if (this.queueSize > 0) {
       this.queueSize = 0;
       this.scheduleDequeue();

@@ -71,7 +71,7 @@ class VideoDecoder extends EventTarget {
 
   configure(config) {
     const parsed = parseConfig(config);
-    this.#core.configure(nativeConfig(parsed));
+    this.#core.configure(nativeConfig(parsed), parsed);
     this.#config = parsed;
     this.#keyChunkRequired = true;
   }
@@ -98,7 +98,7 @@ class VideoDecoder extends EventTarget {
   }
 
   #emit(out) {
-    this.#core.callback(this.#output, frameFromNative(out, this.#config));
+    this.#core.callback(this.#output, frameFromNative(out, this.#core.active));
   }
 
   static isConfigSupported(config) {

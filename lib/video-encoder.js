@@ -83,7 +83,6 @@ function decoderConfigOf(out, active) {
 class VideoEncoder extends EventTarget {
   #core;
   #output;
-  #active = null;
 
   constructor(init) {
     super();
@@ -95,8 +94,7 @@ class VideoEncoder extends EventTarget {
 
   configure(config) {
     const parsed = parseConfig(config);
-    this.#core.configure(parsed.native);
-    this.#active = parsed.clone;
+    this.#core.configure(parsed.native, parsed.clone);
   }
 
   encode(frame, options) {
@@ -129,7 +127,7 @@ class VideoEncoder extends EventTarget {
       data: out.data,
       transfer: [out.data],
     });
-    const metadata = out.decoderConfig === undefined ? {} : { decoderConfig: decoderConfigOf(out, this.#active) };
+    const metadata = out.decoderConfig === undefined ? {} : { decoderConfig: decoderConfigOf(out, this.#core.active) };
     this.#core.callback(this.#output, chunk, metadata);
   }
 

@@ -20,7 +20,8 @@ pub trait Processor: Send + 'static {
     type Input: Send + 'static;
     type Output: Send + 'static;
 
-    /// Applies a configuration; an error here is NotSupportedError.
+    /// Applies a configuration; an error here is NotSupportedError. The worker
+    /// flushes the previous configuration first, so this starts afresh.
     fn configure(&mut self, config: Self::Config) -> Result<()>;
     /// Consumes one input, emitting whatever outputs are ready.
     fn process(&mut self, input: Self::Input, emit: &mut dyn FnMut(Self::Output)) -> Result<()>;
@@ -44,6 +45,9 @@ pub enum Event<O> {
     Output(O),
     /// Every output before this one has been sent; the flush with this id may resolve.
     Flushed(u32),
+    /// A configuration took effect: every output of the previous one was sent
+    /// before this, and every later output belongs to the new one.
+    Configured,
     /// The codec failed; the JavaScript side closes it with this error.
     Error(Error),
     /// One command is finished (keeps the keep-alive count exact).
@@ -156,7 +160,13 @@ fn run<P: Processor>(mut processor: P, rx: flume::Receiver<(u64, Command<P>)>, c
                 Ok(())
             }
             _ if stale => Ok(()),
-            Command::Configure(config) => processor.configure(config),
+            // Input given under the old configuration is encoded or decoded
+            // under it (encoders and decoders with delay hold some back), and
+            // its outputs precede the switch.
+            Command::Configure(config) => processor
+                .flush(&mut emit)
+                .and_then(|()| processor.configure(config))
+                .map(|()| sink.send(generation, Event::Configured)),
             Command::Process(input) => processor.process(input, &mut emit),
             Command::Flush(id) => processor.flush(&mut emit).map(|_| sink.send(generation, Event::Flushed(id))),
         }))
@@ -221,6 +231,7 @@ mod tests {
                 Event::Dequeued => "dequeued".to_string(),
                 Event::Output(v) => format!("out {v}"),
                 Event::Flushed(id) => format!("flushed {id}"),
+                Event::Configured => "configured".to_string(),
                 Event::Error(e) => format!("error {}", e.name()),
                 Event::Done => "done".to_string(),
             };
@@ -244,8 +255,8 @@ mod tests {
         worker.send(Command::Process(2)).unwrap();
         worker.send(Command::Flush(7)).unwrap();
         assert_eq!(
-            events(&rx, 9),
-            ["0:done", "0:dequeued", "0:done", "0:dequeued", "0:out 2", "0:done", "0:out 4", "0:flushed 7", "0:done"]
+            events(&rx, 10),
+            ["0:configured", "0:done", "0:dequeued", "0:done", "0:dequeued", "0:out 2", "0:done", "0:out 4", "0:flushed 7", "0:done"]
         );
         worker.send(Command::Process(-1)).unwrap();
         assert_eq!(events(&rx, 3), ["0:dequeued", "0:error EncodingError", "0:done"]);
@@ -279,12 +290,22 @@ mod tests {
         let worker = Worker::spawn("test", Doubler::default(), Collect(tx)).unwrap();
         worker.send(Command::Configure(true)).unwrap();
         worker.send(Command::Process(666)).unwrap();
-        assert_eq!(events(&rx, 4), ["0:done", "0:dequeued", "0:error EncodingError", "0:done"]);
+        assert_eq!(events(&rx, 5), ["0:configured", "0:done", "0:dequeued", "0:error EncodingError", "0:done"]);
         worker.reset().unwrap();
         worker.send(Command::Configure(true)).unwrap();
         worker.send(Command::Process(1)).unwrap();
         worker.send(Command::Flush(2)).unwrap();
-        assert_eq!(events(&rx, 6), ["1:done", "1:done", "1:dequeued", "1:done", "1:out 2", "1:flushed 2"]);
+        assert_eq!(events(&rx, 7), ["1:done", "1:configured", "1:done", "1:dequeued", "1:done", "1:out 2", "1:flushed 2"]);
+    }
+
+    #[test]
+    fn reconfiguring_delivers_what_the_old_configuration_held_first() {
+        let (tx, rx) = mpsc::channel();
+        let worker = Worker::spawn("test", Doubler::default(), Collect(tx)).unwrap();
+        worker.send(Command::Configure(true)).unwrap();
+        worker.send(Command::Process(3)).unwrap();
+        worker.send(Command::Configure(true)).unwrap();
+        assert_eq!(events(&rx, 7), ["0:configured", "0:done", "0:dequeued", "0:done", "0:out 6", "0:configured", "0:done"]);
     }
 
     #[test]

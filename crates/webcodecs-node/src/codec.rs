@@ -22,6 +22,7 @@ pub const OUTPUT: f64 = 1.0;
 pub const FLUSHED: f64 = 2.0;
 pub const ERROR: f64 = 3.0;
 pub const DONE: f64 = 4.0;
+pub const CONFIGURED: f64 = 5.0;
 
 pub fn set_dispatch(mut cx: FunctionContext) -> JsResult<JsUndefined> {
     let f = cx.argument::<JsFunction>(0)?.root(&mut cx);
@@ -50,6 +51,7 @@ impl<O: Send + 'static> Sink<O> for ChannelSink<O> {
                 Event::Flushed(flush) => (FLUSHED, cx.number(flush).upcast()),
                 Event::Error(error) => (ERROR, errors::describe(&mut cx, &error)?.upcast()),
                 Event::Done => (DONE, cx.undefined().upcast()),
+                Event::Configured => (CONFIGURED, cx.undefined().upcast()),
             };
             let Some(dispatch) = DISPATCH.get(&mut cx) else { return Ok(()) };
             let dispatch = dispatch.to_inner(&mut cx);
