@@ -318,3 +318,28 @@ test('realtime latency mode and constant bitrate encode', async () => {
     assert.equal(chunks.length, 10, JSON.stringify(extra));
   }
 });
+
+// Browsers' encoders give about one chunk per frame and clients rely on it
+// (they stop feeding after a handful of frames without an output): the first
+// chunk comes after at most 8 frames, then one per frame, without a flush().
+for (const codec of ['avc1.64001f', 'avc1.42001f', 'hvc1.1.6.L93.B0', 'vp8', 'vp09.00.10.08', 'av01.0.04M.08']) {
+  for (const latencyMode of ['quality', 'realtime']) {
+    test(`${codec} ${latencyMode}: an encoder holds at most 7 frames before its chunks come out`, async (t) => {
+      const config = { codec, width: 640, height: 360, bitrate: 1_000_000, framerate: 30, latencyMode };
+      if (!(await VideoEncoder.isConfigSupported(config)).supported) return t.skip(`${codec} has no encoder in this build`);
+      const rec = recorder();
+      rec.encoder.configure(config);
+      for (let i = 1; i <= 16; i++) {
+        const f = patternFrame(640, 360, i, i * 33333);
+        rec.encoder.encode(f);
+        f.close();
+        // After frame i, at least i - 7 chunks arrive with no flush().
+        if (i >= 8) await until(() => rec.chunks.length >= i - 7, 30000);
+      }
+      assert.deepEqual(rec.errors, []);
+      await rec.encoder.flush();
+      assert.equal(rec.chunks.length, 16);
+      rec.encoder.close();
+    });
+  }
+}

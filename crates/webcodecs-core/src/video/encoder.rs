@@ -17,6 +17,20 @@ use crate::codec_string::{Av1Codec, H264Codec, HevcCodec, VideoCodec, Vp9Codec};
 use crate::error::{Error, Result};
 use crate::worker::Processor;
 
+/// Quality-mode look-ahead and frame threads of x264: it holds one frame more
+/// than look-ahead + frame threads - 1 (measured), so at most 3 + 3 + 1 = 7
+/// before the first chunk comes out.
+const QUALITY_LOOKAHEAD: usize = 3;
+const QUALITY_FRAME_THREADS: usize = 4;
+/// x265 holds three frames more than its look-ahead and frame threads (measured):
+/// 2 + 3 - 1 + 3 = 7.
+const X265_QUALITY_LOOKAHEAD: usize = 2;
+const X265_QUALITY_FRAME_THREADS: usize = 3;
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 /// H.264 encoders in order of preference.
 const H264_ENCODERS: [&str; 2] = ["libx264", "libopenh264"];
 
@@ -319,6 +333,13 @@ fn setup(codec: &VideoCodec, config: &EncoderConfig) -> Result<Setup> {
                 options.push(("preset", if realtime { "veryfast" } else { "medium" }.into()));
                 if realtime {
                     options.push(("tune", "zerolatency".into()));
+                } else {
+                    // Quality mode keeps the preset's tools but bounds how many
+                    // frames are held (look-ahead + frame threads - 1), as
+                    // browsers' encoders do: callers wait for an output per input.
+                    options.push(("rc-lookahead", QUALITY_LOOKAHEAD.to_string()));
+                    options.push(("x264-params", "sync-lookahead=0".into()));
+                    options.push(("threads", QUALITY_FRAME_THREADS.min(cores()).to_string()));
                 }
                 options.push(("forced-idr", "1".into()));
                 if config.bitrate.is_some() && config.bitrate_mode == BitrateMode::Constant {
@@ -345,7 +366,13 @@ fn setup(codec: &VideoCodec, config: &EncoderConfig) -> Result<Setup> {
             options.push(("forced-idr", "1".into()));
             let level = format!("{}.{}", hevc.level_idc / 30, hevc.level_idc % 30 / 3);
             let tier = if hevc.high_tier { 1 } else { 0 };
-            options.push(("x265-params", format!("log-level=error:bframes=0:level-idc={level}:high-tier={tier}")));
+            let mut params = format!("log-level=error:bframes=0:level-idc={level}:high-tier={tier}");
+            if !realtime {
+                // As for x264: the preset's tools with a bounded delay.
+                let threads = X265_QUALITY_FRAME_THREADS.min(cores());
+                params.push_str(&format!(":rc-lookahead={X265_QUALITY_LOOKAHEAD}:frame-threads={threads}"));
+            }
+            options.push(("x265-params", params));
             Ok(Setup { encoder, pix_fmt, options, profile: None, level: None })
         }
         VideoCodec::Vp8 | VideoCodec::Vp9(_) => {
