@@ -218,3 +218,30 @@ test('a decoded frame copied as RGBA matches the ffmpeg CLI conversion of the sa
   const db = psnr(ours, reference);
   assert.ok(db >= 40, `PSNR against ffmpeg ${db.toFixed(1)} dB`);
 });
+
+// optimizeForLatency is a hint every decoder takes; ours apply each codec's
+// low-delay setting (slice threads only; dav1d's one-frame delay), so each
+// chunk of a stream without reordering comes out before the next is needed.
+for (const codec of ['avc1.64001f', 'hvc1.1.6.L93.B0', 'vp8', 'vp09.00.10.08', 'av01.0.04M.08']) {
+  test(`${codec}: optimizeForLatency is accepted and each chunk is output without a flush`, async (t) => {
+    const { VideoEncoder, buildInfo } = require('..');
+    if (codec.startsWith('hvc1') && !buildInfo.encoders.includes('libx265')) return t.skip('no HEVC encoder in this build');
+    const { encodeClip } = require('./helpers');
+    const { chunks, metadata } = await encodeClip({ VideoEncoder }, { codec, width: 320, height: 240, bitrate: 500_000, framerate: 30, latencyMode: 'realtime' }, 8);
+    const config = { ...metadata[0].decoderConfig, optimizeForLatency: true };
+    const support = await VideoDecoder.isConfigSupported(config);
+    assert.equal(support.supported, true);
+    assert.equal(support.config.optimizeForLatency, true);
+    const rec = recorder();
+    rec.decoder.configure(config);
+    for (let i = 0; i < chunks.length; i++) {
+      rec.decoder.decode(chunks[i]);
+      await until(() => rec.frames.length === i + 1 || rec.errors.length > 0, 30000);
+    }
+    assert.deepEqual(rec.errors, []);
+    await rec.decoder.flush();
+    assert.deepEqual(rec.frames.map((f) => f.timestamp), chunks.map((c) => c.timestamp));
+    for (const f of rec.frames) f.close();
+    rec.decoder.close();
+  });
+}

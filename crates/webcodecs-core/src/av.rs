@@ -118,6 +118,22 @@ impl CodecContext {
     }
 }
 
+/// Whether `codec`'s private options include `name` (they differ between FFmpeg versions).
+pub fn has_private_option(codec: *const ffi::AVCodec, name: &str) -> bool {
+    if codec.is_null() {
+        return false;
+    }
+    let class = unsafe { (*codec).priv_class };
+    if class.is_null() {
+        return false;
+    }
+    let name = cstring(name);
+    // av_opt_find takes a pointer to an object whose first member is its
+    // AVClass pointer; a pointer to the class pointer is such an object.
+    let object = &class as *const *const ffi::AVClass as *mut std::ffi::c_void;
+    !unsafe { ffi::av_opt_find(object, name.as_ptr(), ptr::null(), 0, ffi::AV_OPT_SEARCH_FAKE_OBJ as i32) }.is_null()
+}
+
 pub fn cstring(s: &str) -> CString {
     CString::new(s.replace('\0', "")).unwrap_or_default()
 }

@@ -11,7 +11,7 @@ use super::convert::Scaler;
 use super::frame::{Frame, FrameInfo};
 use super::pixel::PixelFormat;
 use super::{h264, hevc, keyframe};
-use crate::av::{codec_name, CodecContext, Packet};
+use crate::av::{codec_name, has_private_option, CodecContext, Packet};
 use crate::codec_string::VideoCodec;
 use crate::error::{Error, Result};
 use crate::worker::Processor;
@@ -141,8 +141,12 @@ fn open_decoder(config: &DecoderConfig) -> Result<(CodecContext, Option<usize>)>
         c.apply_cropping = 0;
     }
     let mut options: Vec<(&str, String)> = Vec::new();
+    // optimizeForLatency: dav1d's low-delay setting (FFmpeg 6+ names it
+    // max_frame_delay; older ones only have frame threads, one of which is
+    // the same thing). FFmpeg's own decoders take slice threads only (above).
     if config.optimize_for_latency && codec_name(found) == "libdav1d" {
-        options.push(("max_frame_delay", "1".into()));
+        let option = if has_private_option(found, "max_frame_delay") { "max_frame_delay" } else { "framethreads" };
+        options.push((option, "1".into()));
     }
     ctx.open(found, &options)?;
     Ok((ctx, length_size))
