@@ -256,6 +256,19 @@ class VideoFrame {
 }
 
 /**
+ * The colour space of a decoded frame, as Chrome picks it: the config's when
+ * it names every member; otherwise what the bitstream signals; and BT.709
+ * (in the stream's range) when neither says anything (test/oracle/vpx-stream-color.js).
+ */
+function decodedColorSpace(configured, stream) {
+  if (configured && Object.values(configured).every((v) => v !== null)) return configured;
+  if (configured === undefined && stream.primaries === null && stream.transfer === null && stream.matrix === null) {
+    return { ...REC709, fullRange: stream.fullRange ?? false };
+  }
+  return stream;
+}
+
+/**
  * A VideoFrame around a decoder output ("Create a VideoFrame" for decoders):
  * display size from the config's aspect ratio, colour space from the config
  * or the bitstream, rotation and flip from the config.
@@ -281,7 +294,7 @@ function frameFromNative(out, config) {
     displayHeight,
     timestamp: out.timestamp,
     duration: out.duration ?? null,
-    colorSpace: config.colorSpace ?? out.colorSpace,
+    colorSpace: decodedColorSpace(config.colorSpace, out.colorSpace),
     rotation,
     flip: config.flip ?? false,
   });

@@ -245,3 +245,54 @@ for (const codec of ['avc1.64001f', 'hvc1.1.6.L93.B0', 'vp8', 'vp09.00.10.08', '
     rec.decoder.close();
   });
 }
+
+// The colour a VP9 frame header signals (its color_space names a whole set)
+// reaches the decoded frames in full; VP8 signals none, so BT.709 is assumed
+// as Chrome does. A config colorSpace replaces the stream's only when it names
+// every member (Chrome ignores a partial one). test/oracle/vpx-stream-color.js
+test('VP8 and VP9 decoders derive the whole colour space from the stream', async () => {
+  const { VideoEncoder, VideoFrame: Frame } = require('..');
+  const encodeOne = async (codec, colorSpace) => {
+    const chunks = [];
+    const encoder = new VideoEncoder({ output: (c) => chunks.push(c), error: (e) => { throw e; } });
+    encoder.configure({ codec, width: 64, height: 48, bitrate: 200_000, framerate: 30 });
+    const f = new Frame(new Uint8Array(64 * 48 * 1.5).fill(120), { format: 'I420', codedWidth: 64, codedHeight: 48, timestamp: 0, colorSpace });
+    encoder.encode(f, { keyFrame: true });
+    f.close();
+    await encoder.flush();
+    encoder.close();
+    return chunks[0];
+  };
+  const decodeOne = async (config, chunk) => {
+    const rec = recorder();
+    rec.decoder.configure(config);
+    rec.decoder.decode(chunk);
+    await rec.decoder.flush();
+    rec.decoder.close();
+    assert.deepEqual(rec.errors, []);
+    const color = rec.frames[0].colorSpace.toJSON();
+    rec.frames[0].close();
+    return { primaries: color.primaries, transfer: color.transfer, matrix: color.matrix, fullRange: color.fullRange };
+  };
+  const cs = (primaries, transfer, matrix, fullRange) => ({ primaries, transfer, matrix, fullRange });
+  const vp9 = 'vp09.00.10.08';
+  const rec709 = cs('bt709', 'bt709', 'bt709', false);
+  const whole = cs('bt470bg', 'smpte170m', 'bt470bg', true);
+  const cases = [
+    [vp9, rec709, {}, rec709],
+    [vp9, cs('smpte170m', 'smpte170m', 'smpte170m', false), {}, cs('smpte170m', 'smpte170m', 'smpte170m', false)],
+    // VP9's "BT.601" and SMPTE 170M are one value.
+    [vp9, cs('bt470bg', 'smpte170m', 'bt470bg', false), {}, cs('smpte170m', 'smpte170m', 'smpte170m', false)],
+    [vp9, cs('bt2020', 'pq', 'bt2020-ncl', false), {}, cs('bt2020', 'bt709', 'bt2020-ncl', false)],
+    [vp9, cs('bt709', 'bt709', 'bt709', true), {}, cs('bt709', 'bt709', 'bt709', true)],
+    [vp9, cs('smpte170m', 'smpte170m', 'smpte170m', false), { colorSpace: whole }, whole],
+    [vp9, cs('smpte170m', 'smpte170m', 'smpte170m', false), { colorSpace: { primaries: 'bt470bg' } }, cs('smpte170m', 'smpte170m', 'smpte170m', false)],
+    ['vp8', cs('smpte170m', 'smpte170m', 'smpte170m', false), {}, rec709],
+    ['vp8', rec709, { colorSpace: { primaries: 'bt470bg' } }, cs(null, null, null, false)],
+    ['vp8', rec709, { colorSpace: whole }, whole],
+  ];
+  for (const [codec, encoded, extra, expected] of cases) {
+    const chunk = await encodeOne(codec, encoded);
+    assert.deepEqual(await decodeOne({ codec, ...extra }, chunk), expected, `${codec} ${JSON.stringify(encoded)} ${JSON.stringify(extra)}`);
+  }
+});

@@ -68,6 +68,23 @@ impl ColorSpace {
         }
     }
 
+    /// The whole colour space a VP8 or VP9 frame header signals, as Chrome
+    /// reads it: VP9 names only its matrix (`color_space`), which stands for
+    /// a full set of primaries, transfer and matrix; VP8 names none (its one
+    /// colour bit says "BT.601" for every stream), only its range.
+    pub fn of_vpx_stream(self, vp9: bool) -> ColorSpace {
+        let full_range = self.full_range;
+        let (primaries, transfer, matrix) = match (vp9, self.matrix) {
+            (true, Some("bt709")) => (Some("bt709"), Some("bt709"), Some("bt709")),
+            (true, Some("smpte170m" | "bt470bg")) => (Some("smpte170m"), Some("smpte170m"), Some("smpte170m")),
+            // BT.2020's own transfer (bt2020-10/12) is BT.709's curve; WebCodecs names it bt709.
+            (true, Some("bt2020-ncl")) => (Some("bt2020"), Some("bt709"), Some("bt2020-ncl")),
+            (true, Some("rgb")) => (Some("bt709"), Some("iec61966-2-1"), Some("rgb")),
+            _ => (None, None, None),
+        };
+        ColorSpace { primaries: self.primaries.or(primaries), transfer: self.transfer.or(transfer), matrix, full_range }
+    }
+
     /// The FFmpeg values of the known members.
     #[allow(clippy::type_complexity)]
     fn av_values(&self) -> (Option<ffi::AVColorPrimaries>, Option<ffi::AVColorTransferCharacteristic>, Option<ffi::AVColorSpace>, Option<ffi::AVColorRange>) {

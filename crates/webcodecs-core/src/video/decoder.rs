@@ -42,6 +42,8 @@ pub struct DecodedFrame {
 #[derive(Default)]
 pub struct VideoDecoder {
     ctx: Option<CodecContext>,
+    /// Some(is VP9) for VP8 and VP9, whose headers signal colour in their own way.
+    vpx: Option<bool>,
     /// NAL length size when H.264/HEVC chunks are length-prefixed (a description was given).
     length_size: Option<usize>,
     /// timestamp → durations of chunks inside the decoder (FIFO per timestamp).
@@ -91,7 +93,10 @@ impl VideoDecoder {
                 let (w, h) = (frame.width(), frame.height());
                 frame = self.scaler.convert(&frame, PixelFormat::I420.to_av(), w, h)?;
             }
-            let info = frame.info().ok_or_else(|| Error::Encoding("Decoded frame has no usable format".into()))?;
+            let mut info = frame.info().ok_or_else(|| Error::Encoding("Decoded frame has no usable format".into()))?;
+            if let Some(vp9) = self.vpx {
+                info.color = info.color.of_vpx_stream(vp9);
+            }
             emit(DecodedFrame { frame, info, timestamp, duration });
         }
     }
@@ -161,6 +166,11 @@ impl Processor for VideoDecoder {
         self.reset();
         let (ctx, length_size) = open_decoder(&config)?;
         self.ctx = Some(ctx);
+        self.vpx = match VideoCodec::parse(&config.codec) {
+            Ok(VideoCodec::Vp8) => Some(false),
+            Ok(VideoCodec::Vp9(_)) => Some(true),
+            _ => None,
+        };
         self.length_size = length_size;
         Ok(())
     }
