@@ -58,16 +58,18 @@ impl VideoDecoder {
     }
 
     /// Whether a chunk's bitstream can start decoding ("SHOULD inspect ... to
-    /// verify that it is truly a key chunk"). H.264/HEVC data that does not
-    /// parse is left for the decoder to judge.
+    /// verify that it is truly a key chunk", as Chrome does for every codec).
+    /// Annex B data without a single NAL unit is not; length-prefixed data
+    /// whose lengths do not add up is left for the decoder to judge (Chrome
+    /// too reports that later, as an EncodingError).
     pub fn is_key_chunk(codec: &str, description: Option<&[u8]>, data: &[u8]) -> bool {
-        let nals = |length_size: Option<usize>| match length_size {
-            Some(size) => h264::split_avc(data, size),
-            None => Some(h264::split_annexb(data)),
+        let key = |length_size: Option<usize>, is_key: fn(&[&[u8]]) -> bool| match length_size {
+            Some(size) => h264::split_avc(data, size).is_none_or(|n| n.is_empty() || is_key(&n)),
+            None => is_key(&h264::split_annexb(data)),
         };
         match VideoCodec::parse(codec) {
-            Ok(VideoCodec::H264(_)) => nals(description.and_then(h264::avcc_length_size)).is_none_or(|n| n.is_empty() || h264::is_key(&n)),
-            Ok(VideoCodec::Hevc(_)) => nals(description.and_then(hevc::hvcc_length_size)).is_none_or(|n| n.is_empty() || hevc::is_key(&n)),
+            Ok(VideoCodec::H264(_)) => key(description.and_then(h264::avcc_length_size), h264::is_key),
+            Ok(VideoCodec::Hevc(_)) => key(description.and_then(hevc::hvcc_length_size), hevc::is_key),
             Ok(VideoCodec::Vp8) => keyframe::vp8(data),
             Ok(VideoCodec::Vp9(_)) => keyframe::vp9(data),
             Ok(VideoCodec::Av1(_)) => keyframe::av1(data),
