@@ -296,3 +296,31 @@ test('VP8 and VP9 decoders derive the whole colour space from the stream', async
     assert.deepEqual(await decodeOne({ codec, ...extra }, chunk), expected, `${codec} ${JSON.stringify(encoded)} ${JSON.stringify(extra)}`);
   }
 });
+
+// decode(): "[[key chunk required]]" ... implementations SHOULD inspect the
+// chunk's [[internal data]] to verify that it is truly a key chunk; if not,
+// throw a DataError. Chrome does for every codec: a synchronous DataError, the
+// codec stays configured and the error callback is not called.
+test('a chunk marked key whose data holds no key frame throws DataError and leaves the codec configured', async () => {
+  const junk = Uint8Array.from({ length: 64 }, (_, i) => (i * 37 + 11) & 0xff);
+  // A well-formed Annex B access unit with only a non-IDR slice.
+  const deltaSlice = new Uint8Array([0, 0, 0, 1, 0x41, 0x9a, 0x22, 0x11, 0x33]);
+  const hevcDelta = new Uint8Array([0, 0, 0, 1, 0x02, 0x01, 0xd0, 0x22, 0x11]);
+  const cases = [
+    ['vp8', junk], ['vp09.00.10.08', junk], ['av01.0.04M.08', junk],
+    ['avc1.42001f', junk], ['avc1.42001f', deltaSlice], ['avc3.42001f', junk],
+    ['hvc1.1.6.L93.B0', junk], ['hvc1.1.6.L93.B0', hevcDelta], ['hev1.1.6.L93.B0', junk],
+  ];
+  // Length-prefixed framing: a real delta chunk of an avc stream.
+  const avc = MP4.samples.find((s) => s.type === 'delta');
+  for (const [codec, data, description] of [...cases.map(([c, d]) => [c, d]), ['avc1.64000b', avc.data, MP4.description]]) {
+    const rec = recorder();
+    rec.decoder.configure(description ? { codec, description } : { codec });
+    assert.throws(() => rec.decoder.decode(new EncodedVideoChunk({ type: 'key', timestamp: 0, data })), { name: 'DataError' }, codec);
+    assert.equal(rec.decoder.state, 'configured');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(rec.decoder.state, 'configured');
+    assert.deepEqual(rec.errors, []);
+    rec.decoder.close();
+  }
+});
