@@ -112,8 +112,9 @@ class AudioEncoder extends EventTarget {
     const metadata = {};
     if (out.decoderConfig !== undefined) {
       const { codec, sampleRate, numberOfChannels, description } = out.decoderConfig;
-      metadata.decoderConfig = { codec, sampleRate, numberOfChannels };
-      if (description !== undefined) metadata.decoderConfig.description = description;
+      const config = { codec, sampleRate, numberOfChannels };
+      if (description !== undefined) config.description = description;
+      metadata.decoderConfig = webidl.ordered(config);
     }
     this.#core.callback(this.#output, chunk, metadata);
   }

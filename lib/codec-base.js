@@ -40,7 +40,7 @@ function checkSupport(config, parse, check) {
   } catch (error) {
     return Promise.reject(error);
   }
-  return check(parsed.native).then((reason) => ({ supported: reason === null, config: parsed.clone }));
+  return check(parsed.native).then((reason) => webidl.ordered({ supported: reason === null, config: parsed.clone }));
 }
 
 function callback(value, member) {

@@ -37,7 +37,8 @@ class VideoColorSpace {
   get fullRange() { return this.#fullRange; }
 
   toJSON() {
-    return { primaries: this.#primaries, transfer: this.#transfer, matrix: this.#matrix, fullRange: this.#fullRange };
+    // Dictionary members come out in lexicographic order.
+    return { fullRange: this.#fullRange, matrix: this.#matrix, primaries: this.#primaries, transfer: this.#transfer };
   }
 
   get [Symbol.toStringTag]() { return 'VideoColorSpace'; }

@@ -49,9 +49,8 @@ function nativeConfig(c) {
 function cloneConfig(c) {
   const out = { ...c };
   if (c.description !== undefined) out.description = c.description.slice(0);
-  if (c.colorSpace !== undefined) {
-    out.colorSpace = Object.fromEntries(Object.entries(c.colorSpace).filter(([, v]) => v !== null));
-  }
+  // VideoColorSpaceInit's members are nullable: absent ones are echoed as null.
+  if (c.colorSpace !== undefined) out.colorSpace = { ...c.colorSpace };
   return out;
 }
 

@@ -72,12 +72,11 @@ function decoderConfigOf(out, active) {
     config.displayAspectHeight = c.displayAspectHeight;
   }
   if (c.description !== undefined) config.description = c.description;
-  const color = Object.fromEntries(Object.entries(c.colorSpace).filter(([, v]) => v !== null));
-  if (Object.keys(color).length > 0) config.colorSpace = color;
+  if (Object.values(c.colorSpace).some((v) => v !== null)) config.colorSpace = { ...c.colorSpace };
   config.hardwareAcceleration = 'no-preference';
   config.rotation = 0;
   config.flip = false;
-  return config;
+  return webidl.ordered(config);
 }
 
 class VideoEncoder extends EventTarget {

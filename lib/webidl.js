@@ -98,6 +98,21 @@ function bufferSource(value, member) {
   return bytes;
 }
 
+/**
+ * A dictionary as WebIDL converts it to a JavaScript object: members in
+ * lexicographic order (the order every browser returns them in), nested
+ * dictionaries likewise. Only plain objects are dictionaries here; buffers
+ * and class instances are values.
+ */
+function ordered(dict) {
+  const out = {};
+  for (const key of Object.keys(dict).sort()) {
+    const value = dict[key];
+    out[key] = value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype ? ordered(value) : value;
+  }
+  return out;
+}
+
 /** A sequence<T> from any iterable. */
 function sequence(value, member, convert) {
   if (value === null || typeof value !== 'object' || typeof value[Symbol.iterator] !== 'function') {
@@ -122,4 +137,5 @@ module.exports = {
   bytesOf,
   isDetached,
   sequence,
+  ordered,
 };
