@@ -207,3 +207,26 @@ test('VP8, VP9 and AV1 encode and decode tiny and odd sizes (1x1, 33x17, 65x3), 
     }
   }
 });
+
+// "A config that isConfigSupported calls supported must encode": the VP9
+// string's defaults apply (chroma 4:2:0 when the field is absent), and
+// profile 1 cannot hold 4:2:0, so vp09.01.10.08 is unsupported, not a late
+// EncodingError; with its chroma field it encodes I444 input.
+test('VP9 profile 1 without a chroma field is unsupported; with one it encodes 4:4:4', async () => {
+  assert.equal((await VideoEncoder.isConfigSupported({ codec: 'vp09.01.10.08', width: W, height: H })).supported, false);
+  const config = { codec: 'vp09.01.10.08.03.01.01.01.00', width: W, height: H, bitrate: 1_000_000 };
+  assert.equal((await VideoEncoder.isConfigSupported(config)).supported, true);
+  const chunks = [];
+  const errors = [];
+  const encoder = new VideoEncoder({ output: (c) => chunks.push(c), error: (e) => errors.push(e) });
+  encoder.configure(config);
+  for (let i = 0; i < 3; i++) {
+    const f = new VideoFrame(new Uint8Array(W * H * 3).fill(100 + i), { format: 'I444', codedWidth: W, codedHeight: H, timestamp: i });
+    encoder.encode(f);
+    f.close();
+  }
+  await encoder.flush();
+  encoder.close();
+  assert.deepEqual(errors, []);
+  assert.equal(chunks.length, 3);
+});

@@ -253,6 +253,15 @@ fn hevc_settings(codec: &HevcCodec) -> Result<(&'static str, ffi::AVPixelFormat)
 }
 
 fn vp9_format(codec: &Vp9Codec) -> Result<ffi::AVPixelFormat> {
+    // Profiles 0 and 2 hold 4:2:0 only, 1 and 3 anything but. The string's
+    // default chroma (4:2:0, when the field is absent) may not fit its
+    // profile, as in "vp09.01.10.08": such a string cannot be encoded.
+    if (codec.profile % 2 == 0) != matches!(codec.chroma_subsampling, 0 | 1) {
+        return Err(Error::NotSupported(format!(
+            "VP9 profile {} cannot hold chroma subsampling {:02} (the codec string's default)",
+            codec.profile, codec.chroma_subsampling
+        )));
+    }
     Ok(match (codec.bit_depth, codec.chroma_subsampling) {
         (8, 0 | 1) => AV_PIX_FMT_YUV420P,
         (8, 2) => AV_PIX_FMT_YUV422P,
