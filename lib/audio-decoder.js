@@ -22,6 +22,8 @@ function parseConfig(value) {
   c.sampleRate = webidl.unsignedLong(webidl.required(d, 'sampleRate', 'AudioDecoderConfig'), 'sampleRate');
   // "valid AudioDecoderConfig"
   if (c.codec.trim() === '') throw typeError('`codec` must not be empty');
+  if (c.sampleRate === 0) throw typeError('`sampleRate` must be non-zero');
+  if (c.numberOfChannels === 0) throw typeError('`numberOfChannels` must be non-zero');
   return c;
 }
 

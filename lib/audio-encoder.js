@@ -16,8 +16,10 @@ const OPS = codecOps('audioEncoder');
 
 /**
  * OpusEncoderConfig → its clone with the registration's defaults, and
- * Chrome's complexity (9) when none is given. A frameDuration Opus has no
- * frame for (it has 2.5 to 120 ms) is valid but unsupported, as in Chrome.
+ * Chrome's complexity (9) when none is given. As in Chrome
+ * (test/oracle/audio-exactness.js), a frameDuration is valid when it is a
+ * multiple of 2.5 ms up to 120 ms; one libopus has no frame for (30 ms) is
+ * then valid but unsupported here.
  */
 function opusConfig(value) {
   const o = webidl.dictionary(value, '`opus`');
@@ -33,6 +35,9 @@ function opusConfig(value) {
   // The Opus registration's validity rules.
   if (c.complexity > 10) throw typeError(`opus.complexity must be 0 to 10, got ${c.complexity}`);
   if (c.packetlossperc > 100) throw typeError(`opus.packetlossperc must be 0 to 100, got ${c.packetlossperc}`);
+  if (c.frameDuration < 2500 || c.frameDuration > 120000 || c.frameDuration % 2500 !== 0) {
+    throw typeError(`opus.frameDuration must be a multiple of 2500 from 2500 to 120000 (microseconds), got ${c.frameDuration}`);
+  }
   return c;
 }
 
@@ -43,7 +48,6 @@ function flacConfig(value) {
     blockSize: o.blockSize === undefined ? 0 : webidl.unsignedLong(o.blockSize, 'flac.blockSize'),
     compressLevel: o.compressLevel === undefined ? 5 : webidl.unsignedLong(o.compressLevel, 'flac.compressLevel'),
   };
-  if (c.compressLevel > 8) throw typeError(`flac.compressLevel must be 0 to 8, got ${c.compressLevel}`);
   return c;
 }
 

@@ -79,6 +79,14 @@ impl DecodedAudio {
 
 impl AudioDecoder {
     pub fn check_support(config: &DecoderConfig) -> Result<()> {
+        // Without its headers a Vorbis decoder does not open; configure()
+        // refuses that (check_description), but the answer here is Chrome's:
+        // the codec is supported.
+        let headers_missing = config.description.as_deref().is_none_or(|d| d.is_empty());
+        if headers_missing && AudioCodec::parse(&config.codec) == Ok(AudioCodec::Vorbis) {
+            let codec = AudioCodec::Vorbis;
+            return codec::find(codec.decoder_names(), false).map(|_| ()).ok_or_else(|| Error::NotSupported("This build has no Vorbis decoder".into()));
+        }
         open_decoder(config).map(|_| ())
     }
 
@@ -129,9 +137,24 @@ impl AudioDecoder {
     }
 }
 
-/// `samples` at `rate` in microseconds, rounded to nearest.
+/// `samples` at `rate` in whole microseconds, rounded down as Chrome does
+/// (1024 samples at 48 kHz after -21334 µs give -1, not 0).
 fn rescale(samples: i64, rate: i64) -> i64 {
-    ((samples as i128 * 1_000_000 + rate as i128 / 2) / rate as i128) as i64
+    (samples as i128 * 1_000_000).div_euclid(rate as i128) as i64
+}
+
+const FLAC_STREAMINFO_SIZE: usize = 34;
+
+/// Vorbis cannot start without its headers, and Chrome refuses FLAC without
+/// its description too, but only when configuring: isConfigSupported says
+/// true for both (test/oracle/audio-exactness.js).
+fn check_description(config: &DecoderConfig) -> Result<()> {
+    let missing = config.description.as_deref().is_none_or(|d| d.is_empty());
+    match AudioCodec::parse(&config.codec) {
+        Ok(AudioCodec::Vorbis) if missing => Err(Error::NotSupported("Vorbis needs a description (its three headers)".into())),
+        Ok(AudioCodec::Flac) if missing => Err(Error::NotSupported("FLAC needs a description (\"fLaC\" and STREAMINFO)".into())),
+        _ => Ok(()),
+    }
 }
 
 fn open_decoder(config: &DecoderConfig) -> Result<CodecContext> {
@@ -142,10 +165,11 @@ fn open_decoder(config: &DecoderConfig) -> Result<CodecContext> {
     }
     let description = config.description.as_deref().filter(|d| !d.is_empty());
     match (codec, description) {
-        (AudioCodec::Flac, Some(d)) if !(d.len() >= 42 && d.starts_with(b"fLaC")) => {
-            return Err(Error::NotSupported("The FLAC description must start with \"fLaC\" and a STREAMINFO block".into()))
+        // The registration's form ("fLaC" and metadata blocks) or the bare
+        // STREAMINFO that demuxers commonly hand over; Chrome takes both.
+        (AudioCodec::Flac, Some(d)) if !(d.len() == FLAC_STREAMINFO_SIZE || (d.len() >= 8 + FLAC_STREAMINFO_SIZE && d.starts_with(b"fLaC"))) => {
+            return Err(Error::NotSupported("The FLAC description must be \"fLaC\" and its metadata blocks, or a bare STREAMINFO".into()))
         }
-        (AudioCodec::Vorbis, None) => return Err(Error::NotSupported("Vorbis needs a description (its three headers)".into())),
         (AudioCodec::Opus, None) if config.channels > 2 => return Err(Error::NotSupported("Opus with more than two channels needs a description".into())),
         _ => {}
     }
@@ -177,6 +201,7 @@ impl Processor for AudioDecoder {
 
     fn configure(&mut self, config: DecoderConfig) -> Result<()> {
         self.reset();
+        check_description(&config)?;
         self.ctx = Some(open_decoder(&config)?);
         self.rate = config.sample_rate as i64;
         self.opus = AudioCodec::parse(&config.codec) == Ok(AudioCodec::Opus);

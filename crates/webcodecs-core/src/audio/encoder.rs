@@ -339,16 +339,30 @@ fn sample_rates(codec: *const ffi::AVCodec) -> Option<Vec<i32>> {
     Some(out)
 }
 
+const OPUS_MIN_BITRATE: u64 = 6000;
+const OPUS_MIN_INPUT_RATE: u32 = 3000;
+
 fn open_encoder(config: &EncoderConfig) -> Result<Open> {
     let codec = AudioCodec::parse(&config.codec)?;
     let found = codec::find(codec.encoder_names(), true).ok_or_else(|| Error::NotSupported(format!("This build has no encoder for {:?}", config.codec)))?;
     if config.sample_rate == 0 || config.channels == 0 {
         return Err(Error::NotSupported("The sample rate and channel count must be non-zero".into()));
     }
+    // As Chrome answers: no encoder takes a zero bitrate, and Opus none under
+    // 6 kbit/s nor input under 3 kHz (test/oracle/audio-exactness.js).
+    if config.bitrate == Some(0) {
+        return Err(Error::NotSupported("A bitrate of 0 cannot be encoded".into()));
+    }
+    if codec == AudioCodec::Opus && config.bitrate.is_some_and(|b| b < OPUS_MIN_BITRATE) {
+        return Err(Error::NotSupported(format!("Opus encodes at {OPUS_MIN_BITRATE} bit/s or more")));
+    }
+    if codec == AudioCodec::Opus && config.sample_rate < OPUS_MIN_INPUT_RATE {
+        return Err(Error::NotSupported(format!("Opus takes input at {OPUS_MIN_INPUT_RATE} Hz or more, not {}", config.sample_rate)));
+    }
     let mut rate = config.sample_rate;
     if let Some(rates) = sample_rates(found) {
         if !rates.contains(&(rate as i32)) {
-            if codec != AudioCodec::Opus || config.sample_rate > 384_000 {
+            if codec != AudioCodec::Opus {
                 return Err(Error::NotSupported(format!("{} encodes at {:?} Hz, not {}", codec.name(), rates, config.sample_rate)));
             }
             rate = 48_000;
@@ -398,7 +412,13 @@ fn open_encoder(config: &EncoderConfig) -> Result<Open> {
         AudioCodec::Mp3 if !config.constant_bitrate && config.bitrate.is_some() => options.push(("abr", "1".into())),
         AudioCodec::Flac => {
             let c = ctx.raw();
-            c.compression_level = config.flac_compress_level.unwrap_or(5) as i32;
+            // The registration's levels are libFLAC's, 0 to 8; a higher one is
+            // valid but unsupported, as Chrome answers.
+            let level = config.flac_compress_level.unwrap_or(5);
+            if level > 8 {
+                return Err(Error::NotSupported(format!("FLAC compression levels run from 0 to 8, not {level}")));
+            }
+            c.compression_level = level as i32;
             c.frame_size = config.flac_block_size.unwrap_or(0) as i32;
         }
         _ => {}
