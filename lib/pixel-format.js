@@ -22,6 +22,13 @@ const FORMATS = {
 };
 const NAMES = Object.keys(FORMATS);
 const RGB = new Set(['RGBA', 'RGBX', 'BGRA', 'BGRX']);
+/** Each format with alpha, and the same without it (alpha "discard"). */
+const OPAQUE = {
+  I420A: 'I420', I420AP10: 'I420P10', I420AP12: 'I420P12',
+  I422A: 'I422', I422AP10: 'I422P10', I422AP12: 'I422P12',
+  I444A: 'I444', I444AP10: 'I444P10', I444AP12: 'I444P12',
+  RGBA: 'RGBX', BGRA: 'BGRX',
+};
 /** Formats the addon can hold today (I420AP12 has no FFmpeg counterpart). */
 const NATIVE = new Set(NAMES.filter((n) => n !== 'I420AP12'));
 
@@ -102,4 +109,4 @@ function computeLayout(rect, format, layout, member = 'layout') {
 /** [offset, stride, offset, stride, ...] for the addon. */
 const flatLayout = (layout) => layout.flatMap((p) => [p.offset, p.stride]);
 
-module.exports = { FORMATS, NAMES, RGB, NATIVE, parseVisibleRect, planeLayouts, computeLayout, flatLayout, rectInit };
+module.exports = { FORMATS, NAMES, RGB, NATIVE, OPAQUE, parseVisibleRect, planeLayouts, computeLayout, flatLayout, rectInit };

@@ -2,7 +2,7 @@
 const native = require('./native');
 const webidl = require('./webidl');
 const { typeError, domException, fromNative } = require('./errors');
-const { FORMATS, NAMES, RGB, NATIVE, parseVisibleRect, planeLayouts, computeLayout, flatLayout, rectInit } = require('./pixel-format');
+const { FORMATS, NAMES, RGB, NATIVE, OPAQUE, parseVisibleRect, planeLayouts, computeLayout, flatLayout, rectInit } = require('./pixel-format');
 const { VideoColorSpace, colorSpaceInit, SRGB, REC709 } = require('./video-color-space');
 const { adoptBytes } = require('./encoded-video-chunk');
 
@@ -31,6 +31,12 @@ function parseRotation(value) {
   return aligned - Math.floor(aligned / 360) * 360;
 }
 
+/** "Add Rotations": a rotation added to a flipped frame turns the other way. */
+function addRotations(baseRotation, baseFlip, rotation) {
+  const combined = baseFlip ? baseRotation - rotation : baseRotation + rotation;
+  return combined - Math.floor(combined / 360) * 360;
+}
+
 /** Display size of a rect: swapped when the frame is rotated a quarter turn. */
 const orientedSize = (rect, rotation) => (rotation % 180 === 0 ? [rect.width, rect.height] : [rect.height, rect.width]);
 
@@ -50,6 +56,7 @@ function metadataInit(value) {
 }
 
 // Library-internal accessors, set by VideoFrame's static block.
+let scaledDisplaySize;
 let initFrame;
 let frameHandle;
 let frameState;
@@ -121,15 +128,17 @@ class VideoFrame {
     const d = webidl.dictionary(init, 'VideoFrameInit');
     const timestamp = d.timestamp === undefined ? source.#timestamp : webidl.longLong(d.timestamp, 'timestamp');
     const duration = d.duration === undefined ? source.#duration : webidl.unsignedLongLong(d.duration, 'duration');
-    const rotation = (source.#rotation + (d.rotation === undefined ? 0 : parseRotation(d.rotation))) % 360;
-    const flip = source.#flip !== webidl.boolean(d.flip);
-    const visible = parseVisibleRect(source.#visible, d.visibleRect, source.#codedWidth, source.#codedHeight, source.#format, 'visibleRect');
-    const changed = d.visibleRect !== undefined || rotation !== source.#rotation;
-    const fallback = changed ? orientedSize(visible, rotation) : [source.#displayWidth, source.#displayHeight];
-    const [displayWidth, displayHeight] = displaySize(d, fallback);
+    const alpha = d.alpha === undefined ? 'keep' : webidl.enumeration(d.alpha, 'alpha', ['keep', 'discard']);
     const metadata = d.metadata === undefined ? { ...source.#metadata } : metadataInit(d.metadata);
+    // "Initialize Visible Rect, Orientation, and Display Size", from the source's.
+    const visible = parseVisibleRect(source.#visible, d.visibleRect, source.#codedWidth, source.#codedHeight, source.#format, 'visibleRect');
+    const rotation = addRotations(source.#rotation, source.#flip, d.rotation === undefined ? 0 : parseRotation(d.rotation));
+    const flip = source.#flip !== webidl.boolean(d.flip);
+    const [displayWidth, displayHeight] = displaySize(d, scaledDisplaySize(source, visible, rotation));
+    // alpha "discard": the frame reads as the format without alpha.
+    const format = alpha === 'discard' ? OPAQUE[source.#format] ?? source.#format : source.#format;
     this.#assign({
-      handle: native.frameClone(source.#handle), format: source.#format, codedWidth: source.#codedWidth, codedHeight: source.#codedHeight,
+      handle: native.frameClone(source.#handle), format, codedWidth: source.#codedWidth, codedHeight: source.#codedHeight,
       visible, displayWidth, displayHeight, timestamp, duration, colorSpace: source.#colorSpace, rotation, flip, metadata,
     });
   }
@@ -249,6 +258,17 @@ class VideoFrame {
   }
 
   static {
+    // Display size of a frame made from `source` showing `visible` at `rotation`:
+    // the source's display-to-visible scale carries over (anamorphic frames).
+    scaledDisplaySize = (source, visible, rotation) => {
+      const v = source.#visible;
+      const quarter = source.#rotation % 180 !== 0;
+      const widthScale = (quarter ? source.#displayHeight : source.#displayWidth) / v.width;
+      const heightScale = (quarter ? source.#displayWidth : source.#displayHeight) / v.height;
+      const width = Math.round(visible.width * widthScale);
+      const height = Math.round(visible.height * heightScale);
+      return rotation % 180 === 0 ? [width, height] : [height, width];
+    };
     initFrame = (props) => VideoFrame.#init(props);
     frameHandle = (frame) => (frame instanceof VideoFrame ? frame.#handle : undefined);
     frameState = (frame) => ({ visible: frame.#visible, colorSpace: frame.#colorSpace, timestamp: frame.#timestamp, duration: frame.#duration });

@@ -96,7 +96,7 @@ test('clone shares the pixels and outlives the original', async () => {
   assert.equal(derived.rotation, 90);
   assert.equal(derived.flip, true);
   const again = new VideoFrame(derived, { rotation: 270, flip: true });
-  assert.equal(again.rotation, 0);
+  assert.equal(again.rotation, 180); // "Add Rotations": 90 - 270 on a flipped frame
   assert.equal(again.flip, false);
   for (const f of [copy, derived, again]) f.close();
 });
@@ -223,4 +223,70 @@ test('copyTo to other formats or display-p3 is NotSupportedError; a closed frame
   frame.close(); // the conversion holds its own reference
   await pending;
   await assert.rejects(frame.copyTo(new Uint8Array(64), { format: 'RGBA' }), { name: 'InvalidStateError' });
+});
+
+// "Add Rotations": a rotation added to a flipped frame turns the other way,
+// and flips cancel. Chrome's answers for every combination
+// (test/oracle/video-frame-exactness.js): base+added=result, "f" for flipped.
+test('new VideoFrame(frame, {rotation, flip}) adds rotations as the spec does, for every base orientation', () => {
+  const table = '0+0=0 0+0f=0f 0+90=90 0+90f=90f 0+180=180 0+180f=180f 0+270=270 0+270f=270f 0f+0=0f 0f+0f=0 0f+90=270f 0f+90f=270 0f+180=180f 0f+180f=180 0f+270=90f 0f+270f=90 90+0=90 90+0f=90f 90+90=180 90+90f=180f 90+180=270 90+180f=270f 90+270=0 90+270f=0f 90f+0=90f 90f+0f=90 90f+90=0f 90f+90f=0 90f+180=270f 90f+180f=270 90f+270=180f 90f+270f=180 180+0=180 180+0f=180f 180+90=270 180+90f=270f 180+180=0 180+180f=0f 180+270=90 180+270f=90f 180f+0=180f 180f+0f=180 180f+90=90f 180f+90f=90 180f+180=0f 180f+180f=0 180f+270=270f 180f+270f=270 270+0=270 270+0f=270f 270+90=0 270+90f=0f 270+180=90 270+180f=90f 270+270=180 270+270f=180f 270f+0=270f 270f+0f=270 270f+90=180f 270f+90f=180 270f+180=90f 270f+180f=90 270f+270=0f 270f+270f=0';
+  for (const row of table.split(' ')) {
+    const [, base, baseFlip, added, addedFlip, result, resultFlip] = row.match(/^(\d+)(f?)\+(\d+)(f?)=(\d+)(f?)$/);
+    const f = new VideoFrame(new Uint8Array(8 * 4 * 1.5), { format: 'I420', codedWidth: 8, codedHeight: 4, timestamp: 0, rotation: +base, flip: baseFlip === 'f' });
+    const g = new VideoFrame(f, { rotation: +added, flip: addedFlip === 'f' });
+    assert.deepEqual([g.rotation, g.flip], [+result, resultFlip === 'f'], row);
+    // A quarter turn shows the 8x4 frame as 4x8.
+    assert.deepEqual([g.displayWidth, g.displayHeight], +result % 180 === 0 ? [8, 4] : [4, 8], row);
+    f.close();
+    g.close();
+  }
+});
+
+// "Initialize Visible Rect, Orientation, and Display Size": the source's
+// display-to-visible scale carries over to a new visibleRect.
+test('a visibleRect on an anamorphic frame keeps its pixel aspect ratio in the display size', () => {
+  const f = new VideoFrame(new Uint8Array(8 * 8 * 1.5), { format: 'I420', codedWidth: 8, codedHeight: 8, timestamp: 0, displayWidth: 16, displayHeight: 8 });
+  const rotated = new VideoFrame(f, { rotation: 90 });
+  const rect = (width, height) => ({ x: 0, y: 0, width, height });
+  const cases = [
+    [f, { visibleRect: rect(4, 8) }, [8, 8, 0]],
+    [f, { visibleRect: rect(8, 4) }, [16, 4, 0]],
+    [f, { visibleRect: rect(4, 8), rotation: 90 }, [8, 8, 90]],
+    [f, {}, [16, 8, 0]],
+    [f, { rotation: 90 }, [8, 16, 90]],
+    [rotated, { visibleRect: rect(4, 8) }, [8, 8, 90]],
+    [rotated, { visibleRect: rect(8, 4) }, [4, 16, 90]],
+    [rotated, { visibleRect: rect(4, 8), rotation: 90 }, [8, 8, 180]],
+    [rotated, {}, [8, 16, 90]],
+    [rotated, { rotation: 90 }, [16, 8, 180]],
+  ];
+  for (const [source, init, want] of cases) {
+    const g = new VideoFrame(source, init);
+    assert.deepEqual([g.displayWidth, g.displayHeight, g.rotation], want, JSON.stringify(init));
+    g.close();
+  }
+  rotated.close();
+  f.close();
+});
+
+// VideoFrame(frame, {alpha: 'discard'}) reads as the format without alpha.
+test('alpha "discard" gives the opaque format, whose planes copyTo returns', async () => {
+  const opaque = { I420A: 'I420', I422A: 'I422', I444A: 'I444', I420AP10: 'I420P10', I422AP10: 'I422P10', I444AP10: 'I444P10', I422AP12: 'I422P12', I444AP12: 'I444P12', RGBA: 'RGBX', BGRA: 'BGRX' };
+  for (const [format, expected] of Object.entries(opaque)) {
+    const size = new VideoFrame(new Uint8Array(1 << 12), { format, codedWidth: 8, codedHeight: 4, timestamp: 0 });
+    const bytes = Uint8Array.from({ length: size.allocationSize() }, (_, i) => (i * 7) & 0xff);
+    size.close();
+    const f = new VideoFrame(bytes, { format, codedWidth: 8, codedHeight: 4, timestamp: 0 });
+    const g = new VideoFrame(f, { alpha: 'discard' });
+    const k = new VideoFrame(f, { alpha: 'keep' });
+    assert.equal(g.format, expected, format);
+    assert.equal(k.format, format);
+    const out = new Uint8Array(g.allocationSize());
+    await g.copyTo(out);
+    // The opaque planes are the first ones of the source, unchanged.
+    assert.deepEqual(out, bytes.subarray(0, out.length), format);
+    f.close();
+    g.close();
+    k.close();
+  }
 });

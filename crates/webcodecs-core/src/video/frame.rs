@@ -137,9 +137,11 @@ impl Frame {
         if rect.width == 0 || rect.height == 0 || rect.x + rect.width > w || rect.y + rect.height > h {
             return Err(Error::Range(format!("Rect {rect:?} does not fit in {w}x{h}")));
         }
+        // A frame read without its alpha (alpha "discard") copies the leading
+        // planes only: the opaque format's planes come first in every format.
         let planes = self.format().map(|f| f.plane_count()).unwrap_or(0);
-        if layout.len() != planes {
-            return Err(Error::Type(format!("Expected {planes} plane layouts, got {}", layout.len())));
+        if layout.is_empty() || layout.len() > planes {
+            return Err(Error::Type(format!("Expected up to {planes} plane layouts, got {}", layout.len())));
         }
         for (plane, place) in layout.iter().enumerate() {
             let span = self.span(plane, rect);
