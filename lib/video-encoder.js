@@ -1,7 +1,7 @@
 'use strict';
 const native = require('./native');
 const webidl = require('./webidl');
-const { typeError } = require('./errors');
+const { typeError, domException } = require('./errors');
 const { CodecCore, codecOps, checkSupport, callback, defineCodecMembers } = require('./codec-base');
 const { VideoFrame, frameHandle, frameState } = require('./video-frame');
 const { EncodedVideoChunk } = require('./encoded-video-chunk');
@@ -63,8 +63,12 @@ function parseConfig(value) {
   return { clone, native };
 }
 
-/** The VideoDecoderConfig that describes an output ("Output EncodedVideoChunks"), shaped as Chrome emits it. */
-function decoderConfigOf(out, active) {
+/**
+ * The VideoDecoderConfig that describes an output ("Output EncodedVideoChunks"),
+ * shaped as Chrome emits it. `active` is the configuration the output was
+ * encoded under and the [[active orientation]] its first frame set.
+ */
+function decoderConfigOf(out, { config: active, orientation }) {
   const c = out.decoderConfig;
   const config = { codec: c.codec, codedWidth: c.codedWidth, codedHeight: c.codedHeight };
   if (active.displayWidth !== undefined) {
@@ -74,14 +78,16 @@ function decoderConfigOf(out, active) {
   if (c.description !== undefined) config.description = c.description;
   if (Object.values(c.colorSpace).some((v) => v !== null)) config.colorSpace = { ...c.colorSpace };
   config.hardwareAcceleration = 'no-preference';
-  config.rotation = 0;
-  config.flip = false;
+  config.rotation = orientation?.rotation ?? 0;
+  config.flip = orientation?.flip ?? false;
   return webidl.ordered(config);
 }
 
 class VideoEncoder extends EventTarget {
   #core;
   #output;
+  /** The latest configure()'s config and [[active orientation]]. */
+  #configured = null;
 
   constructor(init) {
     super();
@@ -93,7 +99,8 @@ class VideoEncoder extends EventTarget {
 
   configure(config) {
     const parsed = parseConfig(config);
-    this.#core.configure(parsed.native, parsed.clone);
+    this.#configured = { config: parsed.clone, orientation: null };
+    this.#core.configure(parsed.native, this.#configured);
   }
 
   encode(frame, options) {
@@ -110,7 +117,15 @@ class VideoEncoder extends EventTarget {
       const per = webidl.dictionary(o[key], `\`${key}\``);
       if (per.quantizer !== undefined && per.quantizer !== null) webidl.unsignedShort(per.quantizer, `${key}.quantizer`);
     }
-    const { visible, colorSpace, timestamp, duration } = frameState(frame);
+    const { visible, colorSpace, timestamp, duration, rotation, flip } = frameState(frame);
+    // [[active orientation]]: the first frame after configure() sets it; a
+    // frame oriented otherwise cannot join the same stream.
+    const orientation = this.#configured.orientation;
+    if (orientation === null) {
+      this.#configured.orientation = { rotation, flip };
+    } else if (orientation.rotation !== rotation || orientation.flip !== flip) {
+      throw domException(`The frame's orientation (rotation ${rotation}, flip ${flip}) differs from the first frame's (rotation ${orientation.rotation}, flip ${orientation.flip})`, 'DataError', this.encode);
+    }
     const rect = [visible.x, visible.y, visible.width, visible.height];
     this.#core.queueSize++;
     // The addon takes its own reference to the pixels ("Clone VideoFrame"), so

@@ -271,7 +271,7 @@ class VideoFrame {
     };
     initFrame = (props) => VideoFrame.#init(props);
     frameHandle = (frame) => (frame instanceof VideoFrame ? frame.#handle : undefined);
-    frameState = (frame) => ({ visible: frame.#visible, colorSpace: frame.#colorSpace, timestamp: frame.#timestamp, duration: frame.#duration });
+    frameState = (frame) => ({ visible: frame.#visible, colorSpace: frame.#colorSpace, timestamp: frame.#timestamp, duration: frame.#duration, rotation: frame.#rotation, flip: frame.#flip });
   }
 }
 

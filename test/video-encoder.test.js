@@ -343,3 +343,72 @@ for (const codec of ['avc1.64001f', 'avc1.42001f', 'hvc1.1.6.L93.B0', 'vp8', 'vp
     });
   }
 }
+
+// encode() steps: the first frame after configure() sets [[active orientation]];
+// a frame with another rotation or flip throws DataError; "Output
+// EncodedVideoChunks" puts the orientation in decoderConfig. As in Chrome
+// (test/oracle/encoder-exactness.js).
+test('frame orientation reaches decoderConfig, and a frame oriented otherwise throws DataError', async () => {
+  for (const codec of ['vp8', 'avc1.42001f']) {
+    const rec = recorder();
+    const frame = (rotation, flip) => new VideoFrame(new Uint8Array(64 * 48 * 1.5).fill(90), { format: 'I420', codedWidth: 64, codedHeight: 48, timestamp: 0, rotation, flip });
+    rec.encoder.configure({ ...CONFIG, codec, width: 64, height: 48 });
+    for (const [rotation, flip, result] of [[90, true, 'ok'], [90, true, 'ok'], [0, false, 'DataError'], [90, false, 'DataError'], [180, true, 'DataError']]) {
+      const f = frame(rotation, flip);
+      if (result === 'ok') rec.encoder.encode(f);
+      else assert.throws(() => rec.encoder.encode(f), { name: 'DataError' });
+      f.close();
+    }
+    assert.equal(rec.encoder.encodeQueueSize <= 2, true);
+    await rec.encoder.flush();
+    assert.equal(rec.chunks.length, 2);
+    assert.deepEqual([rec.metadata[0].decoderConfig.rotation, rec.metadata[0].decoderConfig.flip], [90, true]);
+    // configure() clears [[active orientation]].
+    rec.encoder.configure({ ...CONFIG, codec, width: 64, height: 48 });
+    const f = frame(270, false);
+    rec.encoder.encode(f);
+    f.close();
+    await rec.encoder.flush();
+    assert.deepEqual([rec.metadata[2].decoderConfig.rotation, rec.metadata[2].decoderConfig.flip], [270, false]);
+    assert.deepEqual(rec.errors, []);
+    rec.encoder.close();
+  }
+});
+
+// RGB input is converted to full-range BT.709 YUV and keeps its sRGB
+// transfer; decoderConfig and the stream say so, as Chrome's do
+// (test/oracle/encoder-exactness.js), and the colours come back.
+test('RGB input: decoderConfig.colorSpace describes the conversion, and decoding gives the colours back', async () => {
+  const { VideoDecoder } = webcodecs;
+  const W = 64, H = 48;
+  const colors = [[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 255], [0, 0, 0], [250, 200, 20]];
+  const pixels = new Uint8Array(W * H * 4);
+  const at = (x, y) => colors[Math.floor(x / 16) % 3 + 3 * Math.floor(y / 24)];
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) pixels.set([...at(x, y), 255], (y * W + x) * 4);
+  for (const codec of ['avc1.42001f', 'vp09.00.10.08', 'av01.0.04M.08']) {
+    const rec = recorder();
+    rec.encoder.configure({ ...CONFIG, codec, width: W, height: H, bitrate: 2_000_000 });
+    const f = new VideoFrame(pixels, { format: 'RGBA', codedWidth: W, codedHeight: H, timestamp: 0 });
+    rec.encoder.encode(f, { keyFrame: true });
+    f.close();
+    await rec.encoder.flush();
+    rec.encoder.close();
+    const config = rec.metadata[0].decoderConfig;
+    assert.deepEqual(config.colorSpace, { fullRange: true, matrix: 'bt709', primaries: 'bt709', transfer: 'iec61966-2-1' }, codec);
+    const frames = [];
+    const decoder = new VideoDecoder({ output: (fr) => frames.push(fr), error: (e) => { throw e; } });
+    decoder.configure(config);
+    decoder.decode(rec.chunks[0]);
+    await decoder.flush();
+    decoder.close();
+    assert.equal(frames[0].colorSpace.fullRange, true);
+    const out = new Uint8Array(W * H * 4);
+    await frames[0].copyTo(out, { format: 'RGBA' });
+    frames[0].close();
+    // The middle of each colour block, within what the codec loses.
+    for (const [x, y] of [[8, 12], [24, 12], [40, 12], [8, 36], [24, 36], [40, 36]]) {
+      const got = [...out.subarray((y * W + x) * 4, (y * W + x) * 4 + 3)];
+      got.forEach((v, i) => assert.ok(Math.abs(v - at(x, y)[i]) <= 10, `${codec} (${x},${y}): ${got} vs ${at(x, y)}`));
+    }
+  }
+});

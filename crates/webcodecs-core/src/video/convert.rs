@@ -31,6 +31,10 @@ impl Colorimetry {
     /// Limited-range BT.709 on both sides: what encoder input is converted to.
     pub const BT709: Colorimetry = Colorimetry { matrix: ffi::SWS_CS_ITU709 as i32, src_full: false, dst_full: false };
 
+    /// RGB encoder input to full-range BT.709 YUV: what Chrome does, so that
+    /// no RGB value is clipped (test/oracle/encoder-exactness.js).
+    pub const RGB_TO_FULL_BT709: Colorimetry = Colorimetry { matrix: ffi::SWS_CS_ITU709 as i32, src_full: true, dst_full: true };
+
     /// Reading a frame of colour space `color` into RGB.
     pub fn to_rgb(color: &ColorSpace) -> Colorimetry {
         let matrix = match color.matrix {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use ffmpeg_next::ffi::{self, AVPixelFormat::*};
 
 use super::color::ColorSpace;
-use super::convert::Scaler;
+use super::convert::{Colorimetry, Scaler};
 use super::frame::{Frame, Rect};
 use super::{h264, hevc};
 use crate::av::{codec_name, find_encoder, CodecContext, Packet};
@@ -137,7 +137,7 @@ impl VideoEncoder {
         Ok(self.open.as_mut().expect("opened above"))
     }
 
-    fn prepare(&mut self, input: &EncodeInput, format: ffi::AVPixelFormat) -> Result<Frame> {
+    fn prepare(&mut self, input: &EncodeInput, format: ffi::AVPixelFormat, colorimetry: Colorimetry) -> Result<Frame> {
         let config = self.config.as_ref().expect("configured");
         let v = input.visible;
         let frame = input.frame.cropped(v).map_err(|e| Error::Encoding(e.to_string()))?;
@@ -145,7 +145,7 @@ impl VideoEncoder {
         if same_format && (v.width, v.height) == (config.width, config.height) {
             return Ok(frame);
         }
-        self.scaler.convert(&frame, format, config.width, config.height)
+        self.scaler.convert_with(&frame, format, config.width, config.height, colorimetry)
     }
 
     fn drain(&mut self, emit: &mut dyn FnMut(EncodedChunk)) -> Result<()> {
@@ -497,13 +497,13 @@ impl Processor for VideoEncoder {
     }
 
     fn process(&mut self, input: EncodeInput, emit: &mut dyn FnMut(EncodedChunk)) -> Result<()> {
-        // RGB input is converted with BT.709 coefficients (see convert.rs).
-        let color = match input.frame.format() {
-            Some(f) if f.is_rgb() => ColorSpace::from_names(Some("bt709"), Some("bt709"), Some("bt709"), Some(false)),
-            _ => input.color.clone(),
-        };
+        // RGB input becomes full-range BT.709 YUV (Colorimetry::RGB_TO_FULL_BT709)
+        // that keeps the source's sRGB transfer: the stream says exactly that,
+        // as Chrome's does.
+        let rgb = input.frame.format().is_some_and(|f| f.is_rgb());
+        let color = if rgb { ColorSpace::from_names(Some("bt709"), Some("iec61966-2-1"), Some("bt709"), Some(true)) } else { input.color.clone() };
         let format = self.ensure_open(&color)?.ctx.raw().pix_fmt;
-        let mut frame = self.prepare(&input, format)?;
+        let mut frame = self.prepare(&input, format, if rgb { Colorimetry::RGB_TO_FULL_BT709 } else { Colorimetry::BT709 })?;
         let pts = self.next_pts;
         self.next_pts += 1;
         unsafe {
