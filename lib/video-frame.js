@@ -188,12 +188,12 @@ class VideoFrame {
     if (format !== this.#format && !RGB.has(format)) {
       throw domException(`Converting ${this.#format} to ${format} is not supported; RGBA, RGBX, BGRA and BGRX are`, 'NotSupportedError', from);
     }
-    if (format !== this.#format && colorSpace !== 'srgb') {
-      throw domException(`Converting to the ${colorSpace} colour space is not supported yet`, 'NotSupportedError', from);
-    }
     const rect = parseVisibleRect(this.#visible, o.rect, this.#codedWidth, this.#codedHeight, this.#format, 'rect');
     const layout = o.layout === undefined ? undefined : planeLayouts(o.layout, 'layout');
-    return { rect, format, ...computeLayout(rect, format, layout) };
+    // RGB output is in the requested colour space: a copy in the frame's own
+    // format is a plain copy only when no conversion is asked for.
+    const convert = format !== this.#format || (RGB.has(format) && colorSpace === 'display-p3');
+    return { rect, format, colorSpace, convert, ...computeLayout(rect, format, layout) };
   }
 
   allocationSize(options) {
@@ -204,19 +204,19 @@ class VideoFrame {
   copyTo(destination, options) {
     try {
       if (this.#handle === null) throw domException('The VideoFrame is closed', 'InvalidStateError', this.copyTo);
-      const { rect, format, layout, allocationSize } = this.#copyLayout(options, this.copyTo);
+      const { rect, format, colorSpace, convert, layout, allocationSize } = this.#copyLayout(options, this.copyTo);
       const dest = webidl.bufferSource(destination, 'destination');
       if (dest.byteLength < allocationSize) {
         throw typeError(`\`destination\` has ${dest.byteLength} bytes but the copy needs ${allocationSize}`, this.copyTo);
       }
       const rectArray = [rect.x, rect.y, rect.width, rect.height];
       const result = layout.map((p) => ({ offset: p.offset, stride: p.stride }));
-      if (format === this.#format) {
+      if (!convert) {
         native.frameCopyTo(this.#handle, dest, rectArray, flatLayout(layout));
         return Promise.resolve(result);
       }
       // Conversion runs off the JavaScript thread; rows land in `dest` when it is done.
-      return native.frameToRgb(this.#handle, format, rectArray, this.#colorSpace).then((packed) => {
+      return native.frameToRgb(this.#handle, format, rectArray, this.#colorSpace, colorSpace).then((packed) => {
         if (!(packed instanceof ArrayBuffer)) throw fromNative(packed);
         const rowBytes = rect.width * 4;
         const src = new Uint8Array(packed);

@@ -213,10 +213,11 @@ test('copyTo converts to RGBA/RGBX/BGRA/BGRX with the frame matrix and range, ho
   px.close();
 });
 
-test('copyTo to other formats or display-p3 is NotSupportedError; a closed frame is InvalidStateError', async () => {
+test('copyTo to other non-RGB formats is NotSupportedError; a closed frame is InvalidStateError', async () => {
   const frame = new VideoFrame(new Uint8Array(24), { format: 'I420', codedWidth: 4, codedHeight: 4, timestamp: 0 });
   await assert.rejects(frame.copyTo(new Uint8Array(256), { format: 'I444' }), { name: 'NotSupportedError' });
-  await assert.rejects(frame.copyTo(new Uint8Array(256), { format: 'RGBA', colorSpace: 'display-p3' }), { name: 'NotSupportedError' });
+  // colorSpace concerns RGB output only: a copy in the frame's own YUV format ignores it.
+  assert.deepEqual(await frame.copyTo(new Uint8Array(24), { colorSpace: 'display-p3' }), [{ offset: 0, stride: 4 }, { offset: 16, stride: 2 }, { offset: 20, stride: 2 }]);
   await assert.rejects(frame.copyTo(new Uint8Array(63), { format: 'RGBA' }), TypeError);
   assert.throws(() => frame.allocationSize({ format: 'NV21' }), TypeError);
   const pending = frame.copyTo(new Uint8Array(64), { format: 'RGBA' });
@@ -289,4 +290,44 @@ test('alpha "discard" gives the opaque format, whose planes copyTo returns', asy
     g.close();
     k.close();
   }
+});
+
+// copyTo(..., {colorSpace: 'display-p3'}) converts into the Display P3 gamut,
+// from YUV and from RGB frames (a same-format RGB copy too); Chrome's values
+// (test/oracle/copyto-display-p3.js) within 1. Converted RGBX/BGRX outputs
+// have 255 in their padding byte.
+test('copyTo to display-p3 converts the gamut, from RGB and YUV frames alike', async () => {
+  const near = (got, want, what) => got.forEach((v, i) => assert.ok(Math.abs(v - want[i]) <= 1, `${what}: ${got} vs ${want}`));
+  const solid = (c) => {
+    const px = new Uint8Array(4 * 4 * 4);
+    for (let i = 0; i < 16; i++) px.set([...c, 77], i * 4);
+    return new VideoFrame(px, { format: 'RGBA', codedWidth: 4, codedHeight: 4, timestamp: 0 });
+  };
+  const chrome = [[[255, 0, 0], [234, 51, 35]], [[0, 255, 0], [117, 251, 76]], [[0, 0, 255], [0, 0, 245]], [[250, 160, 30], [236, 163, 65]], [[255, 255, 255], [255, 255, 255]], [[0, 0, 0], [0, 0, 0]]];
+  for (const [srgb, p3] of chrome) {
+    const f = solid(srgb);
+    for (const format of ['RGBA', 'BGRA', 'RGBX', 'BGRX']) {
+      const out = new Uint8Array(64);
+      await f.copyTo(out, { format, colorSpace: 'display-p3' });
+      const bgr = format.startsWith('B');
+      const rgb = bgr ? [out[2], out[1], out[0]] : [out[0], out[1], out[2]];
+      near(rgb, p3, `${srgb} ${format}`);
+      assert.equal(out[3], format.endsWith('X') ? 255 : 77, `${format} fourth byte`);
+      // The default (sRGB) copy is the source's colours.
+      await f.copyTo(out, { format });
+      assert.deepEqual(bgr ? [out[2], out[1], out[0]] : [...out.subarray(0, 3)], srgb);
+    }
+    f.close();
+  }
+  // An I420 frame (REC709) of BT.709 red.
+  const b = new Uint8Array(16 * 16 * 1.5);
+  b.fill(63, 0, 256);
+  b.fill(102, 256, 320);
+  b.fill(240, 320, 384);
+  const f = new VideoFrame(b, { format: 'I420', codedWidth: 16, codedHeight: 16, timestamp: 0 });
+  const out = new Uint8Array(16 * 16 * 4);
+  await f.copyTo(out, { format: 'RGBX', colorSpace: 'display-p3' });
+  near([...out.subarray(0, 3)], [234, 51, 36], 'I420 red');
+  assert.equal(out[3], 255);
+  f.close();
 });

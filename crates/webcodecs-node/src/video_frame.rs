@@ -94,7 +94,7 @@ fn copy_to(mut cx: FunctionContext) -> JsResult<JsUndefined> {
     Ok(cx.undefined())
 }
 
-/// `frameToRgb(handle, format, rect, colorSpace)`: converts on its own thread
+/// `frameToRgb(handle, format, rect, colorSpace, "srgb" | "display-p3")`: converts on its own thread
 /// (never the JavaScript thread or the libuv pool) and resolves with an
 /// ArrayBuffer of tightly packed rows.
 fn to_rgb(mut cx: FunctionContext) -> JsResult<JsPromise> {
@@ -104,13 +104,14 @@ fn to_rgb(mut cx: FunctionContext) -> JsResult<JsPromise> {
     let color_arg = cx.argument::<JsValue>(3)?;
     let color = color_from(&mut cx, color_arg)?;
     let format = PixelFormat::from_name(&format_name).ok_or_else(|| Error::Type(format!("Unknown pixel format '{format_name}'"))).or_throw(&mut cx)?;
+    let display_p3 = cx.argument::<JsString>(4)?.value(&mut cx) == "display-p3";
     let frame = reference(&mut cx, &handle)?;
     let (deferred, promise) = cx.promise();
     let channel = cx.channel();
     std::thread::Builder::new()
         .name("webcodecs-convert".into())
         .spawn(move || {
-            let result = frame.to_rgb(format, rect, &color);
+            let result = frame.to_rgb(format, rect, &color, display_p3);
             drop(frame);
             deferred.settle_with(&channel, move |mut cx| match result {
                 Ok(bytes) => Ok(JsArrayBuffer::from_slice(&mut cx, &bytes)?.upcast::<JsValue>()),

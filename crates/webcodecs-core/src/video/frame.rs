@@ -202,8 +202,10 @@ impl Frame {
     }
 
     /// `rect` converted to a packed RGB `format` (RGBA, RGBX, BGRA, BGRX),
-    /// reading YUV as `color` says; tightly packed rows of `rect.width * 4` bytes.
-    pub fn to_rgb(&self, format: PixelFormat, rect: Rect, color: &ColorSpace) -> Result<Vec<u8>> {
+    /// reading YUV as `color` says, in the sRGB gamut or (`display_p3`) the
+    /// Display P3 one; tightly packed rows of `rect.width * 4` bytes. The
+    /// padding byte of RGBX and BGRX is 255.
+    pub fn to_rgb(&self, format: PixelFormat, rect: Rect, color: &ColorSpace, display_p3: bool) -> Result<Vec<u8>> {
         if !format.is_rgb() {
             return Err(Error::NotSupported(format!("Conversion to {} is not supported", format.name())));
         }
@@ -212,6 +214,13 @@ impl Frame {
         let stride = rect.width as usize * 4;
         let mut out = vec![0u8; stride * rect.height as usize];
         rgb.copy_to(&mut out, Rect { x: 0, y: 0, width: rect.width, height: rect.height }, &[PlaneLayout { offset: 0, stride }])?;
+        let bgr = matches!(format, PixelFormat::BGRA | PixelFormat::BGRX);
+        if display_p3 {
+            super::gamut::to_display_p3(&mut out, if bgr { [2, 1, 0] } else { [0, 1, 2] }, color.primaries);
+        }
+        if matches!(format, PixelFormat::RGBX | PixelFormat::BGRX) {
+            out.chunks_exact_mut(4).for_each(|px| px[3] = 255);
+        }
         Ok(out)
     }
 
@@ -305,15 +314,15 @@ mod tests {
             b.extend_from_slice(&[v; 4]);
             Frame::from_bytes(PixelFormat::I420, 4, 4, &b, &[PlaneLayout { offset: 0, stride: 4 }, PlaneLayout { offset: 16, stride: 2 }, PlaneLayout { offset: 20, stride: 2 }]).unwrap()
         };
-        let red = solid(63, 102, 240).to_rgb(PixelFormat::RGBA, Rect { x: 0, y: 0, width: 4, height: 4 }, &ColorSpace::from_names(None, None, Some("bt709"), Some(false))).unwrap();
+        let red = solid(63, 102, 240).to_rgb(PixelFormat::RGBA, Rect { x: 0, y: 0, width: 4, height: 4 }, &ColorSpace::from_names(None, None, Some("bt709"), Some(false)), false).unwrap();
         assert_eq!(red.len(), 64);
         let px = &red[20..24];
         assert!(px[0] >= 250 && px[1] <= 6 && px[2] <= 6 && px[3] == 255, "{px:?}");
-        let green = solid(150, 44, 21).to_rgb(PixelFormat::BGRA, Rect { x: 2, y: 2, width: 2, height: 2 }, &ColorSpace::from_names(None, None, Some("smpte170m"), Some(true))).unwrap();
+        let green = solid(150, 44, 21).to_rgb(PixelFormat::BGRA, Rect { x: 2, y: 2, width: 2, height: 2 }, &ColorSpace::from_names(None, None, Some("smpte170m"), Some(true)), false).unwrap();
         assert_eq!(green.len(), 16);
         let px = &green[0..4];
         assert!(px[1] >= 250 && px[0] <= 6 && px[2] <= 6, "BGRA order: {px:?}");
-        let err = solid(0, 0, 0).to_rgb(PixelFormat::I420, Rect { x: 0, y: 0, width: 4, height: 4 }, &ColorSpace::default()).unwrap_err();
+        let err = solid(0, 0, 0).to_rgb(PixelFormat::I420, Rect { x: 0, y: 0, width: 4, height: 4 }, &ColorSpace::default(), false).unwrap_err();
         assert_eq!(err.name(), "NotSupportedError");
     }
 

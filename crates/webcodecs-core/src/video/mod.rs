@@ -3,6 +3,7 @@ pub mod convert;
 pub mod decoder;
 pub mod encoder;
 pub mod frame;
+pub mod gamut;
 pub mod h264;
 pub mod hevc;
 pub mod keyframe;
