@@ -29,8 +29,6 @@ const OPAQUE = {
   I444A: 'I444', I444AP10: 'I444P10', I444AP12: 'I444P12',
   RGBA: 'RGBX', BGRA: 'BGRX',
 };
-/** Formats the addon can hold today (I420AP12 has no FFmpeg counterpart). */
-const NATIVE = new Set(NAMES.filter((n) => n !== 'I420AP12'));
 
 /** DOMRectInit → integer rect; TypeError for negative, fractional or non-finite values. */
 function rectInit(value, member) {
@@ -109,4 +107,4 @@ function computeLayout(rect, format, layout, member = 'layout') {
 /** [offset, stride, offset, stride, ...] for the addon. */
 const flatLayout = (layout) => layout.flatMap((p) => [p.offset, p.stride]);
 
-module.exports = { FORMATS, NAMES, RGB, NATIVE, OPAQUE, parseVisibleRect, planeLayouts, computeLayout, flatLayout, rectInit };
+module.exports = { FORMATS, NAMES, RGB, OPAQUE, parseVisibleRect, planeLayouts, computeLayout, flatLayout, rectInit };

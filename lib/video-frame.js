@@ -2,7 +2,7 @@
 const native = require('./native');
 const webidl = require('./webidl');
 const { typeError, domException, fromNative } = require('./errors');
-const { FORMATS, NAMES, RGB, NATIVE, OPAQUE, parseVisibleRect, planeLayouts, computeLayout, flatLayout, rectInit } = require('./pixel-format');
+const { FORMATS, NAMES, RGB, OPAQUE, parseVisibleRect, planeLayouts, computeLayout, flatLayout, rectInit } = require('./pixel-format');
 const { VideoColorSpace, colorSpaceInit, SRGB, REC709 } = require('./video-color-space');
 const { adoptBytes } = require('./encoded-video-chunk');
 
@@ -109,7 +109,6 @@ class VideoFrame {
     const full = { x: 0, y: 0, width: codedWidth, height: codedHeight };
     const visible = parseVisibleRect(full, d.visibleRect, codedWidth, codedHeight, format, 'visibleRect');
     const [displayWidth, displayHeight] = displaySize(d, orientedSize(visible, rotation));
-    if (!NATIVE.has(format)) throw domException(`Pixel format ${format} is not supported`, 'NotSupportedError', VideoFrame);
     // The buffer holds the whole coded frame; visibleRect selects part of it.
     const combined = computeLayout(full, format, layout);
     if (bytes.byteLength < combined.allocationSize) {

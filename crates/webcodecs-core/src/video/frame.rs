@@ -122,10 +122,20 @@ impl Frame {
             check_fits(src.len(), place, &span, "source")?;
             let f = frame.as_mut_ptr();
             let (data, linesize) = unsafe { ((*f).data[plane], (*f).linesize[plane] as usize) };
+            let shift = format.storage_shift();
             for row in 0..span.rows {
                 let from = &src[place.offset + row * place.stride..][..span.width];
                 // Safety: the row lies inside the buffer av_frame_get_buffer made.
-                unsafe { std::ptr::copy_nonoverlapping(from.as_ptr(), data.add(row * linesize), span.width) };
+                let to = unsafe { std::slice::from_raw_parts_mut(data.add(row * linesize), span.width) };
+                if shift == 0 {
+                    to.copy_from_slice(from);
+                } else {
+                    // 12 bits to 16, the top bits repeated below: full scale stays full.
+                    for (t, f) in to.chunks_exact_mut(2).zip(from.chunks_exact(2)) {
+                        let v = u16::from_le_bytes([f[0], f[1]]) & 0x0fff;
+                        t.copy_from_slice(&((v << shift) | (v >> (12 - shift))).to_le_bytes());
+                    }
+                }
             }
         }
         Ok(frame)
@@ -148,12 +158,17 @@ impl Frame {
             check_fits(dst.len(), place, &span, "destination")?;
             let f = self.as_ptr();
             let (data, linesize) = unsafe { ((*f).data[plane], (*f).linesize[plane] as isize) };
+            let shift = self.format().map_or(0, PixelFormat::storage_shift);
             for row in 0..span.rows {
                 let to = &mut dst[place.offset + row * place.stride..][..span.width];
                 // Safety: the span lies inside the plane (checked against the frame size above).
-                unsafe {
-                    let from = data.offset((span.top + row) as isize * linesize).add(span.left);
-                    std::ptr::copy_nonoverlapping(from, to.as_mut_ptr(), span.width);
+                let from = unsafe { std::slice::from_raw_parts(data.offset((span.top + row) as isize * linesize).add(span.left), span.width) };
+                if shift == 0 {
+                    to.copy_from_slice(from);
+                } else {
+                    for (t, f) in to.chunks_exact_mut(2).zip(from.chunks_exact(2)) {
+                        t.copy_from_slice(&(u16::from_le_bytes([f[0], f[1]]) >> shift).to_le_bytes());
+                    }
                 }
             }
         }

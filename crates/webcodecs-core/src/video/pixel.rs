@@ -5,7 +5,7 @@ use ffmpeg_next::ffi::AVPixelFormat::{self, *};
 /// A `VideoPixelFormat` of the specification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PixelFormat {
-    I420, I420P10, I420P12, I420A, I420AP10,
+    I420, I420P10, I420P12, I420A, I420AP10, I420AP12,
     I422, I422P10, I422P12, I422A, I422AP10, I422AP12,
     I444, I444P10, I444P12, I444A, I444AP10, I444AP12,
     NV12, RGBA, RGBX, BGRA, BGRX,
@@ -15,12 +15,14 @@ use PixelFormat::*;
 
 /// (WebCodecs name, format, FFmpeg format). The first match wins when going
 /// from FFmpeg to WebCodecs.
-const TABLE: [(&str, PixelFormat, AVPixelFormat); 22] = [
+const TABLE: [(&str, PixelFormat, AVPixelFormat); 23] = [
     ("I420", I420, AV_PIX_FMT_YUV420P),
     ("I420P10", I420P10, AV_PIX_FMT_YUV420P10LE),
     ("I420P12", I420P12, AV_PIX_FMT_YUV420P12LE),
     ("I420A", I420A, AV_PIX_FMT_YUVA420P),
     ("I420AP10", I420AP10, AV_PIX_FMT_YUVA420P10LE),
+    // FFmpeg has no 12-bit 4:2:0 with alpha: held as 16-bit (see storage_shift).
+    ("I420AP12", I420AP12, AV_PIX_FMT_YUVA420P16LE),
     ("I422", I422, AV_PIX_FMT_YUV422P),
     ("I422P10", I422P10, AV_PIX_FMT_YUV422P10LE),
     ("I422P12", I422P12, AV_PIX_FMT_YUV422P12LE),
@@ -66,6 +68,14 @@ impl PixelFormat {
         TABLE.iter().find(|row| row.2 == format).map(|row| row.1)
     }
 
+    /// How far each 16-bit sample is scaled up in the FFmpeg frame that holds
+    /// this format: I420AP12 lives in a 16-bit frame (FFmpeg has no 12-bit
+    /// 4:2:0 with alpha), so that conversions read it at its true level;
+    /// constructing and copyTo() scale between the two exactly.
+    pub fn storage_shift(self) -> u32 {
+        if self == I420AP12 { 4 } else { 0 }
+    }
+
     pub fn is_rgb(self) -> bool {
         matches!(self, RGBA | RGBX | BGRA | BGRX)
     }
@@ -74,7 +84,7 @@ impl PixelFormat {
         match self {
             RGBA | RGBX | BGRA | BGRX => 1,
             NV12 => 2,
-            I420A | I420AP10 | I422A | I422AP10 | I422AP12 | I444A | I444AP10 | I444AP12 => 4,
+            I420A | I420AP10 | I420AP12 | I422A | I422AP10 | I422AP12 | I444A | I444AP10 | I444AP12 => 4,
             _ => 3,
         }
     }
