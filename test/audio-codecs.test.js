@@ -525,3 +525,79 @@ test('AudioDecoder: Vorbis/FLAC without a description are refused at configure; 
   assert.equal(withBare.channels[0].length, withFull.channels[0].length);
   assert.deepEqual(withBare.channels[0], withFull.channels[0]);
 });
+
+// Beyond Chrome (it refuses more than two channels): multichannel Opus with
+// the registration's channel mapping families (OpusHead byte 18) — 1, the
+// Vorbis order, up to 8 channels and 255 above — decodable back, each
+// channel to itself.
+test('multichannel Opus: mapping family 1 up to 8 channels, 255 above, each channel decodes to itself', async () => {
+  const n = 9600;
+  for (const channels of [3, 4, 5, 6, 7, 8, 9, 16, 64]) {
+    const config = { codec: 'opus', sampleRate: RATE, numberOfChannels: channels, bitrate: 48_000 * channels };
+    assert.equal((await AudioEncoder.isConfigSupported(config)).supported, true, `${channels} channels`);
+    const chunks = [];
+    let decoderConfig;
+    const encoder = new AudioEncoder({ output: (c, m) => { chunks.push(c); decoderConfig ??= m.decoderConfig; }, error: (e) => { throw e; } });
+    encoder.configure(config);
+    // From 6 to 8 channels the fourth is the LFE, which Opus low-passes.
+    const lfe = (ch) => channels >= 6 && channels <= 8 && ch === 3;
+    const freq = (ch) => (lfe(ch) ? 50 : 300 + 97 * ch);
+    const input = new Float32Array(n * channels);
+    for (let ch = 0; ch < channels; ch++) for (let i = 0; i < n; i++) input[ch * n + i] = 0.25 * Math.sin((2 * Math.PI * freq(ch) * i) / RATE);
+    const data = new AudioData({ format: 'f32-planar', sampleRate: RATE, numberOfFrames: n, numberOfChannels: channels, timestamp: 0, data: input });
+    encoder.encode(data);
+    data.close();
+    await encoder.flush();
+    encoder.close();
+    const head = new Uint8Array(decoderConfig.description);
+    assert.equal(head[9], channels);
+    assert.equal(head[18], channels <= 8 ? 1 : 255, `${channels} channels: mapping family`);
+    const { channels: decoded } = await decodeAll(decoderConfig, chunks);
+    assert.equal(decoded.length, channels);
+    for (let ch = 0; ch < channels; ch++) {
+      const want = input.subarray(ch * n, (ch + 1) * n);
+      const { db } = snr(want, decoded[ch], { maxLag: 400, skip: 960 });
+      assert.ok(db > 10, `${channels} channels: channel ${ch} at ${db.toFixed(1)} dB`);
+    }
+  }
+});
+
+// opus.usedtx is libopus's discontinuous transmission: silence costs almost
+// nothing. It needs an FFmpeg whose libopus encoder exposes it (the static
+// builds patch it in, see scripts/build-ffmpeg; Debian's FFmpeg 5.1 lacks it,
+// and isConfigSupported must then say so rather than fail later).
+test('Opus usedtx: supported where the encoder has DTX, and silence then costs far less', async (t) => {
+  const config = { codec: 'opus', sampleRate: RATE, numberOfChannels: 2, bitrate: 256_000 };
+  const dtx = { ...config, opus: { usedtx: true } };
+  const support = await AudioEncoder.isConfigSupported(dtx);
+  assert.equal(support.config.opus.usedtx, true);
+  if (!support.supported) {
+    const errors = [];
+    const encoder = new AudioEncoder({ output() {}, error: (e) => errors.push(e) });
+    encoder.configure(dtx);
+    await until(() => encoder.state === 'closed');
+    assert.equal(errors[0].name, 'NotSupportedError');
+    return t.skip("this build's libopus encoder has no DTX option");
+  }
+  const bytes = async (c) => {
+    let total = 0;
+    let count = 0;
+    const encoder = new AudioEncoder({ output: (chunk) => { total += chunk.byteLength; count++; }, error: (e) => { throw e; } });
+    encoder.configure(c);
+    // 100 ms of tone, 9.8 s of silence, 100 ms of tone (as the WPT check does).
+    for (let i = 0; i < 100; i++) {
+      const n = 4800;
+      const samples = new Float32Array(n * 2);
+      if (i === 0 || i === 99) for (let j = 0; j < n * 2; j++) samples[j] = 0.3 * Math.sin((2 * Math.PI * 440 * (j % n)) / RATE);
+      const data = new AudioData({ format: 'f32-planar', sampleRate: RATE, numberOfFrames: n, numberOfChannels: 2, timestamp: i * 100_000, data: samples });
+      encoder.encode(data);
+      data.close();
+    }
+    await encoder.flush();
+    encoder.close();
+    return { total, count };
+  };
+  const normal = await bytes(config);
+  const discontinuous = await bytes(dtx);
+  assert.ok(discontinuous.total * 4 < normal.total, `DTX ${discontinuous.total} B against ${normal.total} B`);
+});

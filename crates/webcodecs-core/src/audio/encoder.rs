@@ -392,6 +392,32 @@ fn open_encoder(config: &EncoderConfig) -> Result<Open> {
                 return Err(Error::NotSupported("Opus in Ogg pages (opus.format \"ogg\") is not supported".into()));
             }
             options.push(("application", o.application.clone()));
+            // The Opus registration's channel mapping families: 0 for mono and
+            // stereo, 1 (Vorbis order) up to 8 channels, 255 (no defined
+            // order, one uncoupled stream a channel) up to 255.
+            let channels = config.channels as i32;
+            if channels > 255 {
+                return Err(Error::NotSupported(format!("Opus carries at most 255 channels, not {channels}")));
+            }
+            if (3..=8).contains(&channels) {
+                // libopus's family 1 wants FFmpeg's layout for each Vorbis order.
+                let mask = [
+                    ffi::AV_CH_LAYOUT_SURROUND,
+                    ffi::AV_CH_LAYOUT_QUAD,
+                    ffi::AV_CH_LAYOUT_5POINT0_BACK,
+                    ffi::AV_CH_LAYOUT_5POINT1_BACK,
+                    ffi::AV_CH_LAYOUT_6POINT1,
+                    ffi::AV_CH_LAYOUT_7POINT1,
+                ][channels as usize - 3];
+                unsafe {
+                    let c = ctx.raw();
+                    ffi::av_channel_layout_uninit(&mut c.ch_layout);
+                    ffi::av_channel_layout_from_mask(&mut c.ch_layout, mask);
+                }
+                options.push(("mapping_family", "1".into()));
+            } else if channels > 8 {
+                options.push(("mapping_family", "255".into()));
+            }
             options.push(("frame_duration", format!("{}", o.frame_duration as f64 / 1000.0)));
             // Only what differs from libopus's defaults: older FFmpeg builds
             // (Debian 12's 5.1) have no "dtx" option, which then reads as unsupported.
