@@ -311,9 +311,12 @@ test('a chunk marked key whose data holds no key frame throws DataError and leav
     ['avc1.42001f', junk], ['avc1.42001f', deltaSlice], ['avc3.42001f', junk],
     ['hvc1.1.6.L93.B0', junk], ['hvc1.1.6.L93.B0', hevcDelta], ['hev1.1.6.L93.B0', junk],
   ];
-  // Length-prefixed framing: a real delta chunk of an avc stream.
+  // Length-prefixed framing: real delta chunks of an avc and an hvcC stream.
   const avc = MP4.samples.find((s) => s.type === 'delta');
-  for (const [codec, data, description] of [...cases.map(([c, d]) => [c, d]), ['avc1.64000b', avc.data, MP4.description]]) {
+  const HEVC = mp4Samples(fixture('h265.mp4'), 'hvcC');
+  const hevc = HEVC.samples.find((s) => s.type === 'delta');
+  const framed = [['avc1.64000b', avc.data, MP4.description], ['hvc1.1.6.L93.B0', hevc.data, HEVC.description]];
+  for (const [codec, data, description] of [...cases.map(([c, d]) => [c, d]), ...framed]) {
     const rec = recorder();
     rec.decoder.configure(description ? { codec, description } : { codec });
     assert.throws(() => rec.decoder.decode(new EncodedVideoChunk({ type: 'key', timestamp: 0, data })), { name: 'DataError' }, codec);
