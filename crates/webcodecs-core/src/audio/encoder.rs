@@ -100,6 +100,9 @@ struct Open {
     emitted: i64,
     /// The timestamp of the first sample sent.
     base: Option<i64>,
+    /// Opus discontinuous transmission: packets of two bytes or less need not
+    /// be transmitted (libopus's words), and are not output, as in Chrome.
+    dtx: bool,
 }
 
 #[derive(Default)]
@@ -170,6 +173,10 @@ impl AudioEncoder {
             let timestamp = base + rescale(open.emitted, rate);
             let duration = rescale(open.emitted + samples, rate) - rescale(open.emitted, rate);
             open.emitted += samples;
+            if open.dtx && packet.data().len() <= 2 {
+                packet.unref();
+                continue;
+            }
             let mut data = Vec::with_capacity(packet.data().len() + 7);
             if let Some((profile, freq, channels)) = open.adts {
                 data.extend_from_slice(&adts_header(profile, freq, channels, packet.data().len()));
@@ -484,6 +491,7 @@ fn open_encoder(config: &EncoderConfig) -> Result<Open> {
         sent: 0,
         emitted: 0,
         base: None,
+        dtx: codec == AudioCodec::Opus && config.opus.dtx,
         ctx,
     })
 }
