@@ -1,4 +1,4 @@
-// Type definitions for node-webcodecs, shaped like TypeScript's lib.dom
+// Type definitions for webcodecs-native, shaped like TypeScript's lib.dom
 // WebCodecs declarations (the subset this version implements).
 
 export type AllowSharedBufferSource = ArrayBuffer | SharedArrayBuffer | ArrayBufferView;
@@ -339,7 +339,7 @@ export declare class AudioEncoder extends EventTarget {
   static isConfigSupported(config: AudioEncoderConfig): Promise<AudioEncoderSupport>;
 }
 
-/** What the loaded binary was built with (node-webcodecs extension). */
+/** What the loaded binary was built with (webcodecs-native extension). */
 export declare const buildInfo: {
   /** FFmpeg's version string. */
   readonly ffmpeg: string;
@@ -351,4 +351,10 @@ export declare const buildInfo: {
   /** FFmpeg encoders and decoders WebCodecs can use that are present, e.g. ["libopenh264"]. */
   readonly encoders: readonly string[];
   readonly decoders: readonly string[];
+  /**
+   * The libraries linked into the binary (FFmpeg and the codec libraries of a
+   * release build; empty for a source build, which uses the system's FFmpeg),
+   * each listed in its package's THIRD-PARTY-NOTICES.
+   */
+  readonly libraries: readonly { readonly license: string; readonly name: string; readonly version: string }[];
 };

@@ -1,4 +1,4 @@
-// `import 'node-webcodecs/polyfill'` installs the classes on globalThis.
+// `import 'webcodecs-native/polyfill'` installs the classes on globalThis.
 import type * as wc from "./index";
 
 declare global {

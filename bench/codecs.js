@@ -85,7 +85,7 @@ async function main() {
   const cards = Array.from({ length: FRAMES }, (_, i) => card(i));
   const raw = path.join(dir, 'input.yuv');
   fs.writeFileSync(raw, Buffer.concat(cards));
-  console.log(`Machine: ${os.cpus().length} × ${os.cpus()[0].model}; Node ${process.version}; node-webcodecs on FFmpeg ${buildInfo.ffmpeg} (${buildInfo.flavour})`);
+  console.log(`Machine: ${os.cpus().length} × ${os.cpus()[0].model}; Node ${process.version}; webcodecs-native on FFmpeg ${buildInfo.ffmpeg} (${buildInfo.flavour})`);
   console.log(`CLI: ${execFileSync('ffmpeg', ['-version'], { encoding: 'utf8' }).split('\n')[0]}`);
   console.log(`Task: ${FRAMES} frames ${W}x${H} I420, ${BITRATE / 1e6} Mbit/s, ${FPS} fps, latencyMode "quality"\n`);
   for (const name of wanted) {

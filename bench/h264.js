@@ -1,5 +1,5 @@
 'use strict';
-// H.264 benchmark: node-webcodecs against the ffmpeg CLI on the same work.
+// H.264 benchmark: webcodecs-native against the ffmpeg CLI on the same work.
 //
 // Task: 300 frames of 1280x720 I420 (a moving test card), encoded with
 // libx264 preset medium, High profile, level 3.1, 2.5 Mbit/s ABR, no B-frames,
@@ -115,7 +115,7 @@ async function main() {
   fs.closeSync(fd);
   const ffmpegVersion = execFileSync('ffmpeg', ['-version'], { encoding: 'utf8' }).split('\n')[0];
   console.log(`Machine: ${os.cpus().length} × ${os.cpus()[0].model}, ${fmt(os.totalmem() / 2 ** 30, 0)} GiB, ${os.platform()} ${os.release()}`);
-  console.log(`Node ${process.version}; node-webcodecs on FFmpeg ${buildInfo.ffmpeg} (${buildInfo.flavour}); CLI: ${ffmpegVersion}`);
+  console.log(`Node ${process.version}; webcodecs-native on FFmpeg ${buildInfo.ffmpeg} (${buildInfo.flavour}); CLI: ${ffmpegVersion}`);
   console.log(`Task: ${frames} frames ${W}x${H} I420 → H.264 (libx264 medium, High@3.1, ${BITRATE / 1e6} Mbit/s, no B-frames, ${FPS} fps)\n`);
 
   // Warm-up (first encoder open, page cache, JIT).
@@ -130,7 +130,7 @@ async function main() {
   const ourFps = frames / (ours.ms / 1000);
   const cliFps = frames / (cliEncodeMs / 1000);
   const ms = (ns) => ns / 1e6;
-  console.log(`encode   node-webcodecs ${fmt(ourFps)} fps   ffmpeg CLI ${fmt(cliFps)} fps   ratio ${fmt(ourFps / cliFps, 3)}`);
+  console.log(`encode   webcodecs-native ${fmt(ourFps)} fps   ffmpeg CLI ${fmt(cliFps)} fps   ratio ${fmt(ourFps / cliFps, 3)}`);
   console.log(`         event-loop delay while encoding: p50 ${fmt(ms(ours.delay.percentile(50)), 2)} ms, p99 ${fmt(ms(ours.delay.percentile(99)), 2)} ms, max ${fmt(ms(ours.delay.max), 2)} ms`);
 
   const dec = await decodeOurs(ours.chunks);
@@ -138,7 +138,7 @@ async function main() {
   const cliDecodeMs = timeCommand('ffmpeg', ['-v', 'error', '-i', ourStream, '-f', 'null', '-']);
   const ourDecFps = frames / (dec.ms / 1000);
   const cliDecFps = frames / (cliDecodeMs / 1000);
-  console.log(`decode   node-webcodecs ${fmt(ourDecFps)} fps (with copyTo)   ffmpeg -f null ${fmt(cliDecFps)} fps   ratio ${fmt(ourDecFps / cliDecFps, 3)}`);
+  console.log(`decode   webcodecs-native ${fmt(ourDecFps)} fps (with copyTo)   ffmpeg -f null ${fmt(cliDecFps)} fps   ratio ${fmt(ourDecFps / cliDecFps, 3)}`);
 
   const rss = [300, 3000].map((n) => JSON.parse(execFileSync(process.execPath, [__filename, '--pipeline', String(n)], { encoding: 'utf8' }).trim()));
   console.log(`peak RSS (pipelined encode→decode): ${rss.map((r) => `${r.frames} frames ${fmt(r.maxRssMiB)} MiB`).join(', ')}; ` +

@@ -51,7 +51,7 @@ function psnr(a, b) {
 }
 
 async function main() {
-  console.log(`node-webcodecs demo — FFmpeg ${buildInfo.ffmpeg} (${buildInfo.flavour}), Node ${process.version}`);
+  console.log(`webcodecs-native demo — FFmpeg ${buildInfo.ffmpeg} (${buildInfo.flavour}), Node ${process.version}`);
   console.log(`Generating ${frameCount} frames of ${width}x${height} I420 at ${fps} fps`);
   const cards = Array.from({ length: frameCount }, (_, i) => testCard(i));
 

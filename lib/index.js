@@ -18,7 +18,8 @@ const native = require('./native');
 function buildInfo() {
   const info = native.buildInfo();
   const flavour = /\bLGPL\b/.test(info.license) ? 'lgpl' : /\bGPL\b/.test(info.license) ? 'gpl' : 'other';
-  return Object.freeze({ ...info, flavour, encoders: Object.freeze(info.encoders), decoders: Object.freeze(info.decoders) });
+  const libraries = Object.freeze(info.libraries.map((l) => Object.freeze(l)));
+  return Object.freeze({ ...info, flavour, encoders: Object.freeze(info.encoders), decoders: Object.freeze(info.decoders), libraries });
 }
 
 module.exports = {

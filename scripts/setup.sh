@@ -54,4 +54,4 @@ echo "setup: npm dependencies"
 npm ci --ignore-scripts --no-audit --no-fund
 echo "setup: building the addon (cargo build --release)"
 npm run build --silent
-echo "setup: done — build/Release/node-webcodecs.node"
+echo "setup: done — build/Release/webcodecs-native.node"

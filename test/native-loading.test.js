@@ -1,74 +1,121 @@
 'use strict';
-// Which binary lib/native.js loads (through node-gyp-build), and what it says
-// when there is none.
+// Which binary lib/native.js loads (always through node-gyp-build), in which
+// order, and what it says when there is none. Stand-in binaries are empty
+// files: loading one fails with its path, which tells which was chosen.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
+const { PLATFORMS, currentPlatform, packageName, binaryName } = require('../lib/platform');
 
 const root = path.join(__dirname, '..');
-const platformDir = `${process.platform}-${process.arch}`;
+const libc = process.platform === 'linux' ? 'glibc' : undefined;
+const platform = currentPlatform(libc);
+const prebuildsDir = `${process.platform}-${process.arch}`;
 
-/** A package copy with empty stand-in binaries where given. */
-function fakePackage({ dev = false, prebuilds = [] } = {}) {
+function write(file) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, '');
+}
+
+/** A binary package for this platform at `dir`, holding an empty binary. */
+function binaryPackage(dir, name) {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, version: '0.1.0' }));
+  write(path.join(dir, 'prebuilds', prebuildsDir, binaryName(platform)));
+}
+
+/** A copy of the main package with, as asked, a source build, own prebuilds and installed binary packages. */
+function fakePackage({ dev = false, prebuilds = false, lgpl = false, gpl = false, gplMeta = gpl, nestedGpl = false } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wc-load-'));
   fs.cpSync(path.join(root, 'lib'), path.join(dir, 'lib'), { recursive: true });
   fs.cpSync(path.join(root, 'node_modules', 'node-gyp-build'), path.join(dir, 'node_modules', 'node-gyp-build'), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'node-webcodecs', main: 'lib/index.js' }));
-  if (dev) {
-    fs.mkdirSync(path.join(dir, 'build', 'Release'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'build', 'Release', 'node-webcodecs.node'), '');
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'webcodecs-native', main: 'lib/index.js' }));
+  if (dev) write(path.join(dir, 'build', 'Release', 'webcodecs-native.node'));
+  if (prebuilds) write(path.join(dir, 'prebuilds', prebuildsDir, binaryName(platform)));
+  const modules = path.join(dir, 'node_modules');
+  if (lgpl) binaryPackage(path.join(modules, packageName(platform, 'lgpl')), packageName(platform, 'lgpl'));
+  if (gplMeta) {
+    fs.mkdirSync(path.join(modules, 'webcodecs-native-gpl'), { recursive: true });
+    fs.writeFileSync(path.join(modules, 'webcodecs-native-gpl', 'package.json'), JSON.stringify({ name: 'webcodecs-native-gpl', version: '0.1.0' }));
   }
-  for (const name of prebuilds) {
-    fs.mkdirSync(path.join(dir, 'prebuilds', platformDir), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'prebuilds', platformDir, name), '');
+  if (gpl) {
+    // npm hoists the platform package next to its parent; strict installs nest it.
+    const where = nestedGpl ? path.join(modules, 'webcodecs-native-gpl', 'node_modules') : modules;
+    binaryPackage(path.join(where, packageName(platform, 'gpl')), packageName(platform, 'gpl'));
   }
   return dir;
 }
 
-function resolve(dir, env = {}) {
-  const r = spawnSync(process.execPath, ['-e', `console.log(require(${JSON.stringify(path.join(dir, 'node_modules', 'node-gyp-build'))}).resolve(${JSON.stringify(dir)}))`], {
+/** Loads the package in a child process; returns the binary it tried, relative to the package, or the error text. */
+function load(dir, env = {}) {
+  const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(dir)})`], {
     encoding: 'utf8',
-    env: { PATH: process.env.PATH, ...env },
+    env: { PATH: process.env.PATH, ...(libc ? { LIBC: libc } : {}), ...env },
   });
-  assert.equal(r.status, 0, r.stderr);
-  return path.relative(dir, r.stdout.trim());
+  assert.notEqual(r.status, 0, 'an empty stand-in binary cannot load');
+  const tried = r.stderr.match(/(\/[^\s:]+\.node)\b/);
+  return { binary: tried ? path.relative(dir, tried[1]) : null, stderr: r.stderr };
 }
 
-test('node-gyp-build picks glibc by default, musl with LIBC=musl, and a dev build unless PREBUILDS_ONLY', { skip: process.platform !== 'linux' && 'Linux libc tags' }, () => {
-  const dir = fakePackage({ dev: true, prebuilds: ['node-webcodecs.glibc.node', 'node-webcodecs.musl.node'] });
-  assert.equal(resolve(dir), path.join('build', 'Release', 'node-webcodecs.node'));
-  assert.equal(resolve(dir, { PREBUILDS_ONLY: '1' }), path.join('prebuilds', platformDir, 'node-webcodecs.glibc.node'));
-  assert.equal(resolve(dir, { PREBUILDS_ONLY: '1', LIBC: 'musl' }), path.join('prebuilds', platformDir, 'node-webcodecs.musl.node'));
-  const published = fakePackage({ prebuilds: ['node-webcodecs.glibc.node', 'node-webcodecs.musl.node'] });
-  assert.equal(resolve(published), path.join('prebuilds', platformDir, 'node-webcodecs.glibc.node'), 'no build/ in a published package');
+test('one binary package a platform: names as lib/platform.js gives them', () => {
+  assert.equal(PLATFORMS.length, 7);
+  const linux = PLATFORMS.find((p) => p.id === 'linux-x64-musl');
+  assert.equal(packageName(linux, 'lgpl'), 'webcodecs-native-linux-x64-musl');
+  assert.equal(packageName(linux, 'gpl'), 'webcodecs-native-gpl-linux-x64-musl');
+  assert.equal(binaryName(linux), 'webcodecs-native.napi.musl.node');
+  assert.equal(binaryName(PLATFORMS.find((p) => p.id === 'win32-x64')), 'webcodecs-native.napi.node');
+  const main = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  assert.deepEqual(Object.keys(main.optionalDependencies).sort(), PLATFORMS.map((p) => packageName(p, 'lgpl')).sort());
+  assert.ok(Object.values(main.optionalDependencies).every((v) => v === main.version), 'the exact version');
+  const gpl = JSON.parse(fs.readFileSync(path.join(root, 'packages', 'webcodecs-native-gpl', 'package.json'), 'utf8'));
+  assert.deepEqual(Object.keys(gpl.optionalDependencies).sort(), PLATFORMS.map((p) => packageName(p, 'gpl')).sort());
+  assert.ok(Object.values(gpl.optionalDependencies).every((v) => v === main.version));
 });
 
-test('with no binary, loading fails with what was looked for and how to fix it', () => {
-  const dir = fakePackage();
-  // (No WEBCODECS_FLAVOUR from the caller's environment: that has its own message.)
-  const env = { ...process.env, WEBCODECS_FLAVOUR: '' };
-  const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(dir)})`], { encoding: 'utf8', env });
-  assert.notEqual(r.status, 0);
-  assert.match(r.stderr, new RegExp(`no native binary could be loaded for ${process.platform}-${process.arch}`));
-  assert.match(r.stderr, /Looked in .*build.*Release.* and .*prebuilds/);
-  assert.match(r.stderr, /build from source/);
-  if (process.platform === 'linux') assert.match(r.stderr, /\((glibc|musl)\)/);
+test('the binary comes from the source build, then the GPL platform package, then the LGPL one, then prebuilds/', { skip: !platform && 'no binary package for this platform' }, () => {
+  const lgplBinary = path.join('node_modules', packageName(platform, 'lgpl'), 'prebuilds', prebuildsDir, binaryName(platform));
+  const gplBinary = path.join('node_modules', packageName(platform, 'gpl'), 'prebuilds', prebuildsDir, binaryName(platform));
+  const own = path.join('prebuilds', prebuildsDir, binaryName(platform));
+  const all = fakePackage({ dev: true, prebuilds: true, lgpl: true, gpl: true });
+  assert.equal(load(all).binary, path.join('build', 'Release', 'webcodecs-native.node'));
+  assert.equal(load(all, { PREBUILDS_ONLY: '1' }).binary, gplBinary);
+  assert.equal(load(all, { PREBUILDS_ONLY: '1', WEBCODECS_FLAVOUR: 'lgpl' }).binary, lgplBinary);
+  assert.equal(load(fakePackage({ prebuilds: true, lgpl: true })).binary, lgplBinary, 'a published package has no build/');
+  assert.equal(load(fakePackage({ prebuilds: true })).binary, own, 'prebuilds/ a user put there');
+  // A GPL platform package that a strict installer nests inside webcodecs-native-gpl.
+  const nested = fakePackage({ lgpl: true, gpl: true, nestedGpl: true });
+  assert.equal(load(nested).binary, path.join('node_modules', 'webcodecs-native-gpl', gplBinary));
 });
 
-test('an installed node-webcodecs-gpl package supplies the binary; WEBCODECS_FLAVOUR chooses', () => {
-  const dir = fakePackage();
-  const gpl = path.join(dir, 'node_modules', 'node-webcodecs-gpl');
-  fs.mkdirSync(gpl, { recursive: true });
-  fs.writeFileSync(path.join(gpl, 'package.json'), JSON.stringify({ name: 'node-webcodecs-gpl' }));
-  // No binaries anywhere, so the error says which package was searched.
-  const load = (env) => spawnSync(process.execPath, ['-e', `require(${JSON.stringify(dir)})`], { encoding: 'utf8', env: { PATH: process.env.PATH, ...env } }).stderr;
-  assert.match(load({}), /Looked in .*node-webcodecs-gpl/);
-  assert.match(load({ WEBCODECS_FLAVOUR: 'gpl' }), /Looked in .*node-webcodecs-gpl/);
-  assert.doesNotMatch(load({ WEBCODECS_FLAVOUR: 'lgpl' }), /node-webcodecs-gpl/);
-  assert.match(load({ WEBCODECS_FLAVOUR: 'full' }), /WEBCODECS_FLAVOUR must be "lgpl" or "gpl"/);
-  fs.rmSync(gpl, { recursive: true });
-  assert.match(load({ WEBCODECS_FLAVOUR: 'gpl' }), /node-webcodecs-gpl package is not installed/);
+test('WEBCODECS_FLAVOUR=gpl insists on the GPL package; other values are refused', { skip: !platform && 'no binary package for this platform' }, () => {
+  const name = packageName(platform, 'gpl');
+  assert.match(load(fakePackage({ lgpl: true }), { WEBCODECS_FLAVOUR: 'gpl' }).stderr, new RegExp(`WEBCODECS_FLAVOUR=gpl, but the ${name} package .* is not: npm install webcodecs-native-gpl`));
+  assert.match(load(fakePackage({ lgpl: true, gplMeta: true }), { WEBCODECS_FLAVOUR: 'gpl' }).stderr, new RegExp(`${name} package`));
+  assert.match(load(fakePackage({ lgpl: true }), { WEBCODECS_FLAVOUR: 'full' }).stderr, /WEBCODECS_FLAVOUR must be "lgpl" or "gpl"/);
+  // Set but empty counts as unset.
+  assert.equal(load(fakePackage({ lgpl: true }), { WEBCODECS_FLAVOUR: '' }).binary, path.join('node_modules', packageName(platform, 'lgpl'), 'prebuilds', prebuildsDir, binaryName(platform)));
+});
+
+test('with no binary, loading fails naming the package to install and the npm flags for another platform', { skip: !platform && 'no binary package for this platform' }, () => {
+  const { stderr } = load(fakePackage());
+  assert.match(stderr, new RegExp(`no native binary could be loaded for ${process.platform}-${process.arch}`));
+  assert.match(stderr, new RegExp(`The binary comes in the package ${packageName(platform, 'lgpl')}`));
+  assert.match(stderr, new RegExp(`npm install --os=${platform.os} --cpu=${platform.cpu}${platform.libc ? ` --libc=${platform.libc}` : ''} webcodecs-native`));
+  assert.match(stderr, /Looked in .*prebuilds/);
+  if (process.platform === 'linux') assert.match(stderr, /\((glibc|musl)\)/);
+  // With webcodecs-native-gpl installed, its platform package is named first.
+  assert.match(load(fakePackage({ gplMeta: true })).stderr, new RegExp(`package ${packageName(platform, 'gpl')} or ${packageName(platform, 'lgpl')}`));
+});
+
+test('node-gyp-build tells glibc from musl by the binary names the packages use', { skip: process.platform !== 'linux' && 'Linux libc tags' }, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wc-tags-'));
+  const [gnu, musl] = ['glibc', 'musl'].map((c) => PLATFORMS.find((p) => p.os === 'linux' && p.cpu === process.arch && p.libc === c));
+  write(path.join(dir, 'prebuilds', prebuildsDir, binaryName(gnu)));
+  write(path.join(dir, 'prebuilds', prebuildsDir, binaryName(musl)));
+  const resolve = (env) => spawnSync(process.execPath, ['-e', `console.log(require(${JSON.stringify(path.join(root, 'node_modules', 'node-gyp-build'))}).resolve(${JSON.stringify(dir)}))`], { encoding: 'utf8', env: { PATH: process.env.PATH, ...env } }).stdout.trim();
+  assert.equal(path.basename(resolve({ LIBC: 'glibc' })), binaryName(gnu));
+  assert.equal(path.basename(resolve({ LIBC: 'musl' })), binaryName(musl));
 });

@@ -8,10 +8,10 @@ const root = path.join(__dirname, '..');
 
 test('require, import and the polyfill expose the same classes', () => {
   const script = `
-    import * as esm from 'node-webcodecs';
-    import 'node-webcodecs/polyfill';
+    import * as esm from 'webcodecs-native';
+    import 'webcodecs-native/polyfill';
     import { createRequire } from 'node:module';
-    const cjs = createRequire(import.meta.url)('node-webcodecs');
+    const cjs = createRequire(import.meta.url)('webcodecs-native');
     const names = ['VideoEncoder', 'VideoDecoder', 'VideoFrame', 'EncodedVideoChunk', 'VideoColorSpace'];
     const same = names.every((n) => esm[n] === cjs[n] && globalThis[n] === cjs[n] && typeof cjs[n] === 'function');
     console.log(JSON.stringify({ same, ffmpeg: typeof esm.buildInfo.ffmpeg }));

@@ -1,5 +1,5 @@
 'use strict';
-// Smoke test for an installed node-webcodecs (scripts/test-install runs it in a
+// Smoke test for an installed webcodecs-native (scripts/test-install runs it in a
 // bare machine): every codec the flavour encodes (H.264 in three profiles and
 // both framings, VP8, VP9, AV1, and HEVC in the gpl flavour), round-tripped
 // through the decoder, checked by frame count, timestamps and PSNR; and the
@@ -10,7 +10,7 @@
 // timestamps and signal-to-noise ratio.
 const fs = require('node:fs');
 const path = require('node:path');
-const { VideoEncoder, VideoDecoder, VideoFrame, EncodedVideoChunk, AudioEncoder, AudioDecoder, AudioData, buildInfo } = require('node-webcodecs');
+const { VideoEncoder, VideoDecoder, VideoFrame, EncodedVideoChunk, AudioEncoder, AudioDecoder, AudioData, buildInfo } = require('webcodecs-native');
 
 const W = 320;
 const H = 240;
@@ -175,7 +175,7 @@ async function decodeHevcClip() {
 }
 
 async function main() {
-  console.log(`node-webcodecs on ${process.platform}-${process.arch}, Node ${process.version}, FFmpeg ${buildInfo.ffmpeg} (${buildInfo.flavour}: ${buildInfo.license})`);
+  console.log(`webcodecs-native on ${process.platform}-${process.arch}, Node ${process.version}, FFmpeg ${buildInfo.ffmpeg} (${buildInfo.flavour}: ${buildInfo.license})`);
   console.log(`encoders: ${buildInfo.encoders.join(', ')}; decoders: ${buildInfo.decoders.join(', ')}`);
   const expected = process.argv[2];
   if (expected && buildInfo.flavour !== expected) throw new Error(`expected the ${expected} flavour, loaded ${buildInfo.flavour}`);
@@ -184,6 +184,18 @@ async function main() {
   for (const name of wanted) if (!buildInfo.encoders.includes(name)) throw new Error(`the ${expected} flavour lacks ${name}`);
   for (const name of ['h264', 'hevc', 'vp8', 'vp9', 'libdav1d']) if (expected && !buildInfo.decoders.includes(name)) throw new Error(`the ${expected} flavour lacks the ${name} decoder`);
   if (expected === 'lgpl' && ['libx264', 'libx265'].some((n) => buildInfo.encoders.includes(n))) throw new Error('the lgpl flavour contains GPL encoders');
+  // The binary came from its platform package, whose notices list every library linked in.
+  const main = path.dirname(require.resolve('webcodecs-native/package.json'));
+  const { currentPlatform, packageName } = require(path.join(main, 'lib', 'platform.js'));
+  const platform = currentPlatform(process.env.LIBC || (process.report.getReport().header.glibcVersionRuntime ? 'glibc' : 'musl'));
+  const gpl = expected === 'gpl' ? path.dirname(require.resolve('webcodecs-native-gpl/package.json')) : main;
+  const dir = path.dirname(require.resolve(`${packageName(platform, expected)}/package.json`, { paths: [gpl] }));
+  const notices = fs.readFileSync(path.join(dir, 'THIRD-PARTY-NOTICES'), 'utf8');
+  if (buildInfo.libraries.length === 0) throw new Error('buildInfo.libraries is empty');
+  for (const { name, version, license } of buildInfo.libraries) {
+    if (!notices.includes(`${name} ${version} (${license})`)) throw new Error(`THIRD-PARTY-NOTICES lacks ${name} ${version} (${license})`);
+  }
+  console.log(`binary from ${path.basename(dir)}; THIRD-PARTY-NOTICES lists all ${buildInfo.libraries.length} libraries: ${buildInfo.libraries.map((l) => `${l.name} ${l.version}`).join(', ')}`);
   const runs = [];
   for (const codec of ['avc1.42001f', 'avc1.4d001f', 'avc1.64001f']) for (const format of ['avc', 'annexb']) runs.push([codec, format]);
   runs.push(['vp8'], ['vp09.00.10.08'], ['av01.0.04M.08'], ['hvc1.1.6.L93.B0', 'hevc'], ['hev1.1.6.L93.B0', 'annexb']);

@@ -1,2 +1,2 @@
-// Installs node-webcodecs on globalThis for ../../../shared/tools/chrome-oracle.mjs.
+// Installs webcodecs-native on globalThis for ../../../shared/tools/chrome-oracle.mjs.
 export * from '../../lib/index.mjs';

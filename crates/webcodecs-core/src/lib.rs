@@ -1,4 +1,4 @@
-//! webcodecs-core: the FFmpeg side of node-webcodecs. Nothing here knows about
+//! webcodecs-core: the FFmpeg side of webcodecs-native. Nothing here knows about
 //! JavaScript; the Node layer (webcodecs-node) drives these types through
 //! [`worker::Worker`] threads.
 
@@ -41,6 +41,11 @@ pub struct BuildInfo {
     /// The FFmpeg encoders and decoders WebCodecs can use that are present.
     pub encoders: Vec<&'static str>,
     pub decoders: Vec<&'static str>,
+    /// The libraries linked into this binary, as (name, version, SPDX
+    /// licence): what scripts/prebuild passes in from scripts/build-ffmpeg's
+    /// libraries.txt (`name|version|licence` entries separated by `;`). A
+    /// development build links the system's FFmpeg dynamically: none.
+    pub libraries: Vec<(&'static str, &'static str, &'static str)>,
 }
 
 /// FFmpeg encoders and decoders the codecs here may use, by FFmpeg name: the
@@ -69,6 +74,14 @@ pub fn build_info() -> BuildInfo {
             .filter(|n| {
                 let name = av::cstring(n);
                 !unsafe { ffi::avcodec_find_decoder_by_name(name.as_ptr()) }.is_null()
+            })
+            .collect(),
+        libraries: option_env!("WEBCODECS_LIBRARIES")
+            .unwrap_or("")
+            .split(';')
+            .filter_map(|entry| {
+                let mut fields = entry.split('|');
+                Some((fields.next().filter(|n| !n.is_empty())?, fields.next()?, fields.next()?))
             })
             .collect(),
     }

@@ -28,6 +28,16 @@ fn build_info(mut cx: FunctionContext) -> JsResult<JsObject> {
         }
         obj.set(&mut cx, key, array)?;
     }
+    let libraries = cx.empty_array();
+    for (i, (name, version, license)) in info.libraries.iter().enumerate() {
+        let entry = cx.empty_object();
+        for (key, value) in [("license", license), ("name", name), ("version", version)] {
+            let v = cx.string(value);
+            entry.set(&mut cx, key, v)?;
+        }
+        libraries.set(&mut cx, i as u32, entry)?;
+    }
+    obj.set(&mut cx, "libraries", libraries)?;
     Ok(obj)
 }
 
