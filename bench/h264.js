@@ -3,7 +3,8 @@
 //
 // Task: 300 frames of 1280x720 I420 (a moving test card), encoded with
 // libx264 preset medium, High profile, level 3.1, 2.5 Mbit/s ABR, no B-frames,
-// 30 fps, threads auto — the settings VideoEncoder uses for
+// 30 fps, rc-lookahead 3, sync-lookahead 0, at most 3 frame threads (the
+// bounded delay of latencyMode "quality") — the settings VideoEncoder uses for
 // {codec: 'avc1.64001f', bitrate: 2_500_000, framerate: 30} — then decoded
 // back (ours: decode + copyTo of every frame; ffmpeg: `-f null`).
 // Also: event-loop delay while encoding, and peak RSS of a pipelined
@@ -126,6 +127,7 @@ async function main() {
   fs.writeFileSync(ourStream, Buffer.concat(ours.chunks.map((c) => { const b = Buffer.alloc(c.byteLength); c.copyTo(b); return b; })));
   const cliEncodeMs = timeCommand('ffmpeg', ['-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${W}x${H}`, '-r', String(FPS), '-i', raw,
     '-c:v', 'libx264', '-preset', 'medium', '-profile:v', 'high', '-level', '3.1', '-b:v', String(BITRATE), '-bf', '0', '-forced-idr', '1',
+    '-rc-lookahead', '3', '-x264-params', 'sync-lookahead=0', '-threads', String(Math.min(os.availableParallelism?.() ?? os.cpus().length, 3)),
     '-f', 'h264', '-y', path.join(dir, 'cli.h264')]);
   const ourFps = frames / (ours.ms / 1000);
   const cliFps = frames / (cliEncodeMs / 1000);
