@@ -396,3 +396,13 @@ test('I420AP10/12, I422AP10/12 and I444AP10/12 construct, copy, clone, convert a
     assert.ok(psnr > 35, `${format}: luma PSNR ${psnr.toFixed(1)} dB`);
   }
 });
+
+// The new members' WebIDL conversions: an unknown AlphaOption or
+// PredefinedColorSpace is a TypeError (copyTo's as a rejected promise).
+test('VideoFrameInit.alpha and copyTo colorSpace take only their enum values', async () => {
+  const f = new VideoFrame(new Uint8Array(96), { format: 'I420A', codedWidth: 4, codedHeight: 4, timestamp: 0 });
+  assert.throws(() => new VideoFrame(f, { alpha: 'bogus' }), TypeError);
+  await assert.rejects(f.copyTo(new Uint8Array(64), { format: 'RGBA', colorSpace: 'rec2020' }), TypeError);
+  f.close();
+  assert.throws(() => new VideoFrame(f, { alpha: 'discard' }), { name: 'InvalidStateError' });
+});
