@@ -339,6 +339,57 @@ export declare class AudioEncoder extends EventTarget {
   static isConfigSupported(config: AudioEncoderConfig): Promise<AudioEncoderSupport>;
 }
 
+export type ImageBufferSource = AllowSharedBufferSource | ReadableStream<Uint8Array>;
+export type PremultiplyAlpha = "none" | "premultiply" | "default";
+export type ColorSpaceConversion = "none" | "default";
+
+export interface ImageDecoderInit {
+  type: string;
+  /**
+   * The encoded image: a buffer, a ReadableStream of bytes, or (extension) a
+   * Node.js Readable of Buffers.
+   */
+  data: ImageBufferSource | NodeJS.ReadableStream;
+  colorSpaceConversion?: ColorSpaceConversion;
+  desiredWidth?: number;
+  desiredHeight?: number;
+  preferAnimation?: boolean;
+  premultiplyAlpha?: PremultiplyAlpha;
+  transfer?: ArrayBuffer[];
+}
+
+export interface ImageDecodeOptions { frameIndex?: number; completeFramesOnly?: boolean; }
+export interface ImageDecodeResult { complete: boolean; image: VideoFrame; }
+
+export declare class ImageTrack {
+  private constructor();
+  readonly animated: boolean;
+  readonly frameCount: number;
+  readonly repetitionCount: number;
+  selected: boolean;
+}
+
+export declare class ImageTrackList {
+  private constructor();
+  readonly [index: number]: ImageTrack;
+  readonly length: number;
+  readonly ready: Promise<void>;
+  readonly selectedIndex: number;
+  readonly selectedTrack: ImageTrack | null;
+}
+
+export declare class ImageDecoder {
+  constructor(init: ImageDecoderInit);
+  readonly complete: boolean;
+  readonly completed: Promise<void>;
+  readonly tracks: ImageTrackList;
+  readonly type: string;
+  close(): void;
+  decode(options?: ImageDecodeOptions): Promise<ImageDecodeResult>;
+  reset(): void;
+  static isTypeSupported(type: string): Promise<boolean>;
+}
+
 /** What the loaded binary was built with (webcodecs-native extension). */
 export declare const buildInfo: {
   /** FFmpeg's version string. */

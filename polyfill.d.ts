@@ -11,6 +11,9 @@ declare global {
   var AudioDecoder: typeof wc.AudioDecoder;
   var AudioData: typeof wc.AudioData;
   var EncodedAudioChunk: typeof wc.EncodedAudioChunk;
+  var ImageDecoder: typeof wc.ImageDecoder;
+  var ImageTrackList: typeof wc.ImageTrackList;
+  var ImageTrack: typeof wc.ImageTrack;
 }
 
 export {};

@@ -8,6 +8,7 @@ const { AudioData } = require('./audio-data');
 const { EncodedAudioChunk } = require('./encoded-audio-chunk');
 const { AudioEncoder } = require('./audio-encoder');
 const { AudioDecoder } = require('./audio-decoder');
+const { ImageDecoder, ImageTrackList, ImageTrack } = require('./image-decoder');
 const native = require('./native');
 
 /**
@@ -32,5 +33,8 @@ module.exports = {
   AudioDecoder,
   AudioData,
   EncodedAudioChunk,
+  ImageDecoder,
+  ImageTrackList,
+  ImageTrack,
   buildInfo: buildInfo(),
 };

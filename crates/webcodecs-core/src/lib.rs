@@ -6,6 +6,7 @@ pub mod audio;
 pub mod av;
 pub mod codec_string;
 pub mod error;
+pub mod image;
 pub mod video;
 pub mod worker;
 
@@ -56,8 +57,11 @@ const KNOWN_ENCODERS: [&str; 11] = [
     "libx264", "libopenh264", "libx265", "libvpx", "libvpx-vp9", "libaom-av1",
     "libopus", "aac", "flac", "libmp3lame", "libvorbis",
 ];
-const KNOWN_DECODERS: [&str; 11] =
-    ["h264", "hevc", "vp8", "vp9", "libdav1d", "libopus", "opus", "aac", "flac", "mp3float", "vorbis"];
+const KNOWN_DECODERS: [&str; 15] = [
+    "h264", "hevc", "vp8", "vp9", "libdav1d", "libopus", "opus", "aac", "flac", "mp3float", "vorbis",
+    // ImageDecoder's (GIF is decoded by webcodecs-core itself).
+    "mjpeg", "png", "webp", "bmp",
+];
 
 pub fn build_info() -> BuildInfo {
     use ffmpeg_next::ffi;

@@ -7,6 +7,7 @@ mod audio_decoder;
 mod audio_encoder;
 mod codec;
 mod errors;
+mod image_decoder;
 mod video_decoder;
 mod video_encoder;
 mod video_frame;
@@ -51,5 +52,6 @@ fn main(mut cx: ModuleContext) -> NeonResult<()> {
     video_decoder::register(&mut cx)?;
     audio_encoder::register(&mut cx)?;
     audio_decoder::register(&mut cx)?;
+    image_decoder::register(&mut cx)?;
     Ok(())
 }

@@ -8,7 +8,7 @@ use ffmpeg_next::ffi;
 
 use super::color::ColorSpace;
 use super::frame::Frame;
-use super::pixel::av_format_from_raw;
+use super::pixel::av_format_any;
 use crate::error::{Error, Result};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -76,7 +76,7 @@ impl Scaler {
 
     pub fn convert_with(&mut self, src: &Frame, format: ffi::AVPixelFormat, width: u32, height: u32, colorimetry: Colorimetry) -> Result<Frame> {
         let s = unsafe { &*src.as_ptr() };
-        let from = Geometry { format: av_format_from_raw(s.format), width: s.width, height: s.height };
+        let from = Geometry { format: av_format_any(s.format), width: s.width, height: s.height };
         let to = Geometry { format, width: width as i32, height: height as i32 };
         if from.format == ffi::AVPixelFormat::AV_PIX_FMT_NONE {
             return Err(Error::NotSupported(format!("Cannot convert from pixel format {}", s.format)));

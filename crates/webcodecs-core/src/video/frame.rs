@@ -224,7 +224,20 @@ impl Frame {
         if !format.is_rgb() {
             return Err(Error::NotSupported(format!("Conversion to {} is not supported", format.name())));
         }
-        let src = self.cropped(rect)?;
+        let mut src = self.cropped(rect)?;
+        if color.matrix == Some("rgb") {
+            // Identity-matrix 4:4:4 (AVIF, say) holds G, B, R in the Y, U, V planes.
+            use ffi::AVPixelFormat::*;
+            let gbr = match self.format() {
+                Some(PixelFormat::I444) => Some(AV_PIX_FMT_GBRP),
+                Some(PixelFormat::I444P10) => Some(AV_PIX_FMT_GBRP10LE),
+                Some(PixelFormat::I444P12) => Some(AV_PIX_FMT_GBRP12LE),
+                _ => None,
+            };
+            if let Some(gbr) = gbr {
+                unsafe { (*src.as_mut_ptr()).format = gbr as i32 };
+            }
+        }
         let rgb = Scaler::default().convert_with(&src, format.to_av(), rect.width, rect.height, Colorimetry::to_rgb(color))?;
         let stride = rect.width as usize * 4;
         let mut out = vec![0u8; stride * rect.height as usize];

@@ -102,6 +102,19 @@ pub(crate) fn av_format_from_raw(raw: i32) -> AVPixelFormat {
         .unwrap_or(AV_PIX_FMT_NONE)
 }
 
+/// Any raw `AVFrame::format` a decoder produced (image decoders output
+/// formats WebCodecs has no name for, such as PAL8 or GBRP, to be converted).
+/// The bindings come from the headers of the FFmpeg linked, so every value
+/// in 0..AV_PIX_FMT_NB is one of the enum's variants.
+pub(crate) fn av_format_any(raw: i32) -> AVPixelFormat {
+    if (0..AV_PIX_FMT_NB as i32).contains(&raw) {
+        // Safety: in range of the contiguous C enum (see above).
+        unsafe { std::mem::transmute::<i32, AVPixelFormat>(raw) }
+    } else {
+        AV_PIX_FMT_NONE
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
