@@ -207,7 +207,7 @@ class ImageDecoder {
     try {
       const d = webidl.dictionary(options, 'ImageDecodeOptions');
       const frameIndex = d.frameIndex === undefined ? 0 : webidl.unsignedLong(d.frameIndex, 'frameIndex');
-      if (d.completeFramesOnly !== undefined) webidl.boolean(d.completeFramesOnly);
+      const completeFramesOnly = d.completeFramesOnly === undefined ? true : webidl.boolean(d.completeFramesOnly);
       if (this.#closed) throw domException('The decoder has been closed', 'InvalidStateError');
       if (this.#established && this.#tracks.selectedIndex === -1) throw domException('No track is selected', 'InvalidStateError');
       const track = this.#tracks.selectedTrack;
@@ -217,7 +217,7 @@ class ImageDecoder {
       const id = this.#nextDecode++;
       const request = deferred();
       this.#decodes.set(id, request);
-      this.#core.send((h) => native.imageDecode(h, id, frameIndex));
+      this.#core.send((h) => native.imageDecode(h, id, frameIndex, completeFramesOnly));
       return request.promise;
     } catch (error) {
       return Promise.reject(error);
@@ -286,7 +286,7 @@ class ImageDecoder {
       }
       this.#decodes.delete(out.id);
       const image = frameFromNative(out, { rotation: out.rotation, flip: out.flip });
-      request.resolve({ complete: true, image });
+      request.resolve({ complete: out.complete, image });
     } else if (out.error !== undefined) {
       const request = this.#decodes.get(out.id);
       this.#decodes.delete(out.id);

@@ -469,3 +469,37 @@ test('a failing stream closes the decoder with NotReadableError', async () => {
   await assert.rejects(decoder.completed, { name: 'NotReadableError' });
   await assert.rejects(decoder.decode(), { name: 'InvalidStateError' });
 });
+
+test('completeFramesOnly: false gives what has arrived of a frame (complete: false), true waits', async () => {
+  for (const [name, type, cut, frameIndex, format] of [['four-colors.jpg', 'image/jpeg', 700, 0, 'BGRA'], ['four-colors-flip.gif', 'image/gif', 1600, 1, 'BGRX']]) {
+    const bytes = image(name);
+    let release;
+    const gate = new Promise((resolve) => { release = resolve; });
+    const stream = new ReadableStream({
+      start(controller) { controller.enqueue(bytes.slice(0, cut)); },
+      async pull(controller) {
+        await gate;
+        controller.enqueue(bytes.slice(cut));
+        controller.close();
+      },
+    });
+    const decoder = new ImageDecoder({ type, data: stream });
+    await decoder.tracks.ready;
+    // A frame is counted once its header has arrived, as in Chrome.
+    assert.equal(decoder.tracks.selectedTrack.frameCount, frameIndex + 1, name);
+    const whole = decoder.decode({ frameIndex });
+    let wholeDone = false;
+    whole.then(() => { wholeDone = true; });
+    const partial = await decoder.decode({ frameIndex, completeFramesOnly: false });
+    assert.deepEqual([partial.complete, partial.image.format, partial.image.codedWidth], [false, format, 320], name);
+    partial.image.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(wholeDone, false, `${name}: a complete frame waits for its bytes`);
+    release();
+    const done = await whole;
+    assert.equal(done.complete, true);
+    assertColours(await quadrants(done.image), frameIndex === 0 ? FOUR : TURNED, 8, name);
+    done.image.close();
+    decoder.close();
+  }
+});

@@ -87,16 +87,13 @@ fn append(mut cx: FunctionContext) -> JsResult<JsNumber> {
     codec::send(&mut cx, &handle, Command::Process(ImageInput::Append(data)))
 }
 
-/// `imageDecode(handle, id, frameIndex)`.
+/// `imageDecode(handle, id, frameIndex, completeFramesOnly)`.
 fn decode(mut cx: FunctionContext) -> JsResult<JsNumber> {
     let handle = cx.argument::<Boxed>(0)?;
     let id = cx.argument::<JsNumber>(1)?.value(&mut cx) as u32;
     let index = cx.argument::<JsNumber>(2)?.value(&mut cx) as usize;
-    codec::send(
-        &mut cx,
-        &handle,
-        Command::Process(ImageInput::Decode { id, index }),
-    )
+    let complete_frames_only = cx.argument::<JsBoolean>(3)?.value(&mut cx);
+    codec::send(&mut cx, &handle, Command::Process(ImageInput::Decode { id, index, complete_frames_only }))
 }
 
 /// `imageSelect(handle, index)`: -1 for no track.
@@ -150,11 +147,14 @@ fn output_object<'a>(cx: &mut Cx<'a>, output: ImageOutput) -> JsResult<'a, JsVal
         }
         ImageOutput::Decoded {
             id,
+            complete,
             picture,
             timestamp,
             duration,
         } => {
             let obj = video_frame::info_object(cx, &picture.info)?;
+            let complete = cx.boolean(complete);
+            obj.set(cx, "complete", complete)?;
             let id = cx.number(id);
             obj.set(cx, "id", id)?;
             let ts = cx.number(timestamp as f64);

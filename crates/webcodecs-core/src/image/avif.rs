@@ -455,6 +455,7 @@ impl Avif {
                 ctx.set_extradata(&b[s..e])?;
             }
             ctx.raw().thread_count = 1;
+            ctx.raw().max_pixels = super::MAX_PIXELS as i64;
             let mut options = Vec::new();
             if crate::av::codec_name(codec) == "libdav1d" {
                 let option = if crate::av::has_private_option(codec, "max_frame_delay") {

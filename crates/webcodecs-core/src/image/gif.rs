@@ -30,6 +30,8 @@ pub struct Gif {
     /// NETSCAPE2.0 loop count; None without the extension.
     loops: Option<u16>,
     frames: Vec<GifFrame>,
+    /// The frame whose image data is still arriving.
+    partial: Option<GifFrame>,
     /// Where the walk stopped: the start of the first block not yet complete.
     pos: usize,
     header: bool,
@@ -44,6 +46,17 @@ pub struct Gif {
 
 fn u16le(b: &[u8], at: usize) -> u16 {
     u16::from_le_bytes([b[at], b[at + 1]])
+}
+
+/// The end of the sub-blocks of a chain starting at `at` that have wholly arrived.
+fn complete_sub_blocks(b: &[u8], mut at: usize) -> usize {
+    while let Some(&len) = b.get(at) {
+        if len == 0 || at + 1 + len as usize > b.len() {
+            break;
+        }
+        at += 1 + len as usize;
+    }
+    at
 }
 
 /// The end of the sub-block chain starting at `at` (after its terminator), if all there.
@@ -78,9 +91,7 @@ impl Gif {
                 self.global = Some((pos, pos + len));
                 pos += len;
             }
-            if self.width == 0 || self.height == 0 {
-                return Err(Error::Encoding("The GIF has no size".into()));
-            }
+            super::check_size(self.width, self.height)?;
             self.pos = pos;
             self.header = true;
         }
@@ -127,10 +138,8 @@ impl Gif {
                     let Some(&lzw_min) = b.get(at) else {
                         return Ok(());
                     };
-                    let Some(end) = sub_blocks_end(b, at + 1) else {
-                        return Ok(());
-                    };
-                    let (disposal, delay_cs, transparent) = self.gce.take().unwrap_or((0, 0, None));
+                    let end = sub_blocks_end(b, at + 1);
+                    let (disposal, delay_cs, transparent) = self.gce.unwrap_or((0, 0, None));
                     let mut frame = GifFrame {
                         region: Region {
                             x: u16le(b, pos + 1) as u32,
@@ -144,10 +153,17 @@ impl Gif {
                         disposal,
                         delay_cs,
                         lzw_min,
-                        data: (at + 1, end),
+                        data: (at + 1, end.unwrap_or_else(|| complete_sub_blocks(b, at + 1))),
                         has_alpha: false,
                     };
                     frame.has_alpha = self.alpha_of(&frame);
+                    let Some(end) = end else {
+                        // Counted (as Chrome counts it) and drawable in part until the rest arrives.
+                        self.partial = Some(frame);
+                        return Ok(());
+                    };
+                    self.partial = None;
+                    self.gce = None;
                     self.frames.push(frame);
                     self.pos = end;
                 }
@@ -203,9 +219,14 @@ impl Gif {
         p.has_alpha || clear
     }
 
+    /// Frame `i`, the one still arriving included.
+    fn frame(&self, i: usize) -> &GifFrame {
+        self.frames.get(i).or(self.partial.as_ref()).expect("frame index checked by the caller")
+    }
+
     /// Draws frame `i` onto `canvas`; its transparent colour leaves the canvas as it was.
     fn draw(&self, b: &[u8], i: usize, canvas: &mut Canvas) -> Result<()> {
-        let f = &self.frames[i];
+        let f = self.frame(i);
         let r = f.region;
         let count = r.width as usize * r.height as usize;
         let mut data = Vec::with_capacity(f.data.1 - f.data.0);
@@ -265,7 +286,8 @@ fn lzw(min: u8, data: &[u8], count: usize) -> Result<Vec<u8>> {
         suffix[i] = i as u8;
         first[i] = i as u8;
     }
-    let mut out = Vec::with_capacity(count);
+    // Each byte of data yields at most one 4096-entry string: no more is reserved.
+    let mut out = Vec::with_capacity(count.min(data.len().saturating_mul(64)));
     let mut stack = Vec::with_capacity(4096);
     let (mut size, mut next, mut prev): (u32, usize, Option<usize>) =
         (min as u32 + 1, clear + 2, None);
@@ -365,18 +387,50 @@ impl Container for Gif {
     }
 
     fn frame_count(&self) -> usize {
-        self.frames.len()
+        self.frames.len() + self.partial.is_some() as usize
+    }
+
+    fn ready(&self, i: usize, complete: bool) -> bool {
+        // Once every byte is in, a frame cut short is drawn as far as it goes.
+        i < self.frames.len() || (complete && i < self.frame_count())
+    }
+
+    fn decode_partial(&mut self, data: &[u8], i: usize) -> Option<super::Picture> {
+        if i != self.frames.len() || self.partial.is_none() {
+            return None;
+        }
+        let composed = self.compose(data, i).ok()?;
+        super::canvas_picture(composed).ok()
     }
 
     fn timing(&self, i: usize) -> (i64, Option<i64>) {
-        let start: i64 = self.frames[..i]
-            .iter()
-            .map(|f| f.delay_cs as i64 * 10_000)
-            .sum();
-        (start, Some(self.frames[i].delay_cs as i64 * 10_000))
+        let start: i64 = self.frames.iter().take(i).map(|f| f.delay_cs as i64 * 10_000).sum();
+        (start, Some(self.frame(i).delay_cs as i64 * 10_000))
     }
 
     fn compose(&mut self, data: &[u8], i: usize) -> Result<Composed> {
+        if i >= self.frames.len() {
+            // The frame still arriving: drawn over its predecessor, never cached.
+            let (base, before) = match i.checked_sub(1) {
+                None => (Canvas::new(self.width, self.height), None),
+                Some(prev) => {
+                    self.compose(data, prev)?;
+                    let (_, shown, before, _) = self.state.as_ref().expect("just composed");
+                    (shown.clone(), Some(before.clone()))
+                }
+            };
+            let mut canvas = match (i.checked_sub(1).map(|p| (self.frames[p].disposal, self.frames[p].region)), before) {
+                (Some((2, region)), _) => {
+                    let mut c = base;
+                    c.clear(region);
+                    c
+                }
+                (Some((3, _)), Some(before)) => before,
+                _ => base,
+            };
+            self.draw(data, i, &mut canvas)?;
+            return Ok(Composed { canvas, has_alpha: self.frame(i).has_alpha });
+        }
         let (mut j, mut shown, mut before, mut has_alpha) = match self.state.take() {
             Some(state) if state.0 <= i => state,
             _ => {
@@ -404,10 +458,7 @@ impl Container for Gif {
             shown = base;
         }
         self.state = Some((j, shown.clone(), before, has_alpha));
-        Ok(Composed {
-            canvas: shown,
-            has_alpha,
-        })
+        Ok(Composed { canvas: shown, has_alpha })
     }
 
     fn reset_cache(&mut self) {

@@ -210,6 +210,22 @@ impl Container for Jpeg {
         i == 0 && self.size.is_some() && (complete || self.ended)
     }
 
+    /// A JPEG still arriving, as far as its scans go: the data so far with an
+    /// end-of-image marker, BGRA as Chrome gives a partial image.
+    fn decode_partial(&mut self, data: &[u8], _i: usize) -> Option<Picture> {
+        let scan = data.windows(2).position(|w| w == [0xff, 0xda])?;
+        if data.len() < scan + 64 {
+            return None;
+        }
+        let mut bytes = data.to_vec();
+        bytes.extend_from_slice(&[0xff, 0xd9]);
+        let frame = super::still::decode_partial("mjpeg", &bytes).ok()?;
+        let color = ColorSpace { primaries: Some("bt709"), transfer: Some("iec61966-2-1"), matrix: Some("smpte170m"), full_range: Some(true) };
+        let mut picture = to_bgr(&frame, true, Colorimetry::to_rgb(&color)).ok()?;
+        (picture.rotation, picture.flip) = orientation_transform(self.orientation);
+        Some(picture)
+    }
+
     fn decode(&mut self, data: &[u8], _i: usize) -> Result<Picture> {
         let frame = decode_one("mjpeg", data, None)?;
         let (rotation, flip) = orientation_transform(self.orientation);

@@ -128,6 +128,11 @@ trait Container: Send {
     fn compose(&mut self, _data: &[u8], _i: usize) -> Result<Composed> {
         Err(Error::Encoding("This image has no animation".into()))
     }
+    /// What frame `i` shows so far while its bytes are still arriving
+    /// (`completeFramesOnly: false`), or None until there is something to show.
+    fn decode_partial(&mut self, _data: &[u8], _i: usize) -> Option<Picture> {
+        None
+    }
     fn reset_cache(&mut self) {}
 }
 
@@ -155,6 +160,18 @@ fn canvas_picture(composed: Composed) -> Result<Picture> {
         rotation: 0,
         flip: false,
     })
+}
+
+/// The largest image decoded, in pixels (64 Mpx: 256 MB as BGRA): a
+/// corrupt header must not make the decoder allocate gigabytes.
+pub const MAX_PIXELS: u64 = 1 << 26;
+
+/// Checks a canvas or frame size against [`MAX_PIXELS`] and VideoFrame's limit.
+pub(crate) fn check_size(width: u32, height: u32) -> Result<()> {
+    if width == 0 || height == 0 || width > 16384 || height > 16384 || width as u64 * height as u64 > MAX_PIXELS {
+        return Err(Error::Encoding(format!("Image size {width}x{height} is outside what this decoder takes (at most 16384 a side, {MAX_PIXELS} pixels)")));
+    }
+    Ok(())
 }
 
 /// sRGB, the colour space Chrome reports for every RGB image frame.
@@ -199,7 +216,11 @@ pub enum ImageInput {
     /// The last byte has arrived.
     End,
     /// `decode({frameIndex, completeFramesOnly})` with the request's id.
-    Decode { id: u32, index: usize },
+    Decode {
+        id: u32,
+        index: usize,
+        complete_frames_only: bool,
+    },
     /// The selected track changed (None: no track selected).
     Select(Option<usize>),
     /// reset(): the pending decodes are abandoned (their promises rejected).
@@ -225,6 +246,8 @@ pub enum ImageOutput {
     Completed,
     Decoded {
         id: u32,
+        /// False for a partial picture of a frame still arriving.
+        complete: bool,
         picture: Picture,
         timestamp: i64,
         duration: Option<i64>,
@@ -241,7 +264,8 @@ pub struct ImageDecoder {
     header: bool,
     selected: Option<usize>,
     reported: Option<TrackInfo>,
-    pending: VecDeque<(u32, usize)>,
+    /// Decode requests waiting for their frame: (id, frame, completeFramesOnly).
+    pending: VecDeque<(u32, usize, bool)>,
 }
 
 impl Default for ImageDecoder {
@@ -275,7 +299,12 @@ impl ImageDecoder {
         let Some(container) = self.container.as_mut() else {
             return Ok(());
         };
-        let progress = container.update(&self.data, self.complete)?;
+        // Whatever the walk objects to (including structures this decoder
+        // does not take) is bad data to the spec: an EncodingError.
+        let progress = container.update(&self.data, self.complete).map_err(|e| match e {
+            Error::Encoding(_) => e,
+            other => Error::Encoding(other.to_string()),
+        })?;
         if progress == Progress::NeedData {
             if self.complete {
                 return Err(Error::Encoding("The image ends before its header".into()));
@@ -321,43 +350,48 @@ impl ImageDecoder {
         if !self.header || self.selected.is_none() {
             return Ok(());
         }
-        while let Some(&(id, index)) = self.pending.front() {
+        // Each request is answered as soon as it can be, whatever waits before it.
+        let mut waiting = VecDeque::new();
+        while let Some((id, index, complete_only)) = self.pending.pop_front() {
             let container = self.container.as_mut().expect("header implies a container");
             if !container.ready(index, self.complete) {
                 if self.complete && index >= container.frame_count() {
-                    self.pending.pop_front();
                     let n = container.frame_count();
-                    emit(ImageOutput::Failed {
-                        id,
-                        error: Error::Range(format!(
-                            "The frame index provided ({index}) is outside the range [0, {n})"
-                        )),
-                    });
+                    let error = Error::Range(format!("The frame index provided ({index}) is outside the range [0, {n})"));
+                    emit(ImageOutput::Failed { id, error });
                     continue;
                 }
-                return Ok(());
-            }
-            self.pending.pop_front();
-            let (timestamp, duration) = container.timing(index);
-            let mut picture = container.decode(&self.data, index).map_err(|e| match e {
-                Error::Encoding(_) => e,
-                other => {
-                    Error::Encoding(format!("Failed to decode frame at index {index}: {other}"))
+                if !complete_only && !self.complete {
+                    if let Some(picture) = container.decode_partial(&self.data, index) {
+                        let (timestamp, duration) = container.timing(index);
+                        let picture = self.finish(picture)?;
+                        emit(ImageOutput::Decoded { id, complete: false, picture, timestamp, duration });
+                        continue;
+                    }
                 }
-            })?;
-            if self.config.as_ref().is_some_and(|c| c.premultiply)
-                && picture.info.format == PixelFormat::BGRA
-            {
-                picture.frame = premultiplied(&picture.frame)?;
+                waiting.push_back((id, index, complete_only));
+                continue;
             }
-            emit(ImageOutput::Decoded {
-                id,
-                picture,
-                timestamp,
-                duration,
-            });
+            let (timestamp, duration) = container.timing(index);
+            let picture = container.decode(&self.data, index).map_err(|e| match e {
+                Error::Encoding(_) => e,
+                other => Error::Encoding(format!("Failed to decode frame at index {index}: {other}")),
+            })?;
+            let picture = self.finish(picture)?;
+            emit(ImageOutput::Decoded { id, complete: true, picture, timestamp, duration });
         }
+        self.pending = waiting;
         Ok(())
+    }
+}
+
+impl ImageDecoder {
+    /// Premultiplies a picture with alpha unless `premultiplyAlpha` is "none".
+    fn finish(&self, mut picture: Picture) -> Result<Picture> {
+        if self.config.as_ref().is_some_and(|c| c.premultiply) && picture.info.format == PixelFormat::BGRA {
+            picture.frame = premultiplied(&picture.frame)?;
+        }
+        Ok(picture)
     }
 }
 
@@ -420,8 +454,8 @@ impl Processor for ImageDecoder {
                 self.complete = true;
                 self.advance(emit)
             }
-            ImageInput::Decode { id, index } => {
-                self.pending.push_back((id, index));
+            ImageInput::Decode { id, index, complete_frames_only } => {
+                self.pending.push_back((id, index, complete_frames_only));
                 self.answer(emit)
             }
             ImageInput::Abandon => {

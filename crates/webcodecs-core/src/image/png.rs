@@ -105,9 +105,7 @@ impl Png {
                         return Err(Error::Encoding("Corrupt PNG header".into()));
                     }
                     let h: [u8; 13] = b[body.0..body.1].try_into().unwrap();
-                    if be32(&h, 0) == 0 || be32(&h, 4) == 0 {
-                        return Err(Error::Encoding("The PNG has no size".into()));
-                    }
+                    super::check_size(be32(&h, 0), be32(&h, 4))?;
                     self.ihdr = Some(h);
                 }
                 _ if self.ihdr.is_none() => {
@@ -121,6 +119,11 @@ impl Png {
                         last.done = true;
                     }
                     let f = &b[body.0..body.1];
+                    let (w, h, x, y) = (be32(f, 4) as u64, be32(f, 8) as u64, be32(f, 12) as u64, be32(f, 16) as u64);
+                    let (cw, ch) = self.size();
+                    if w == 0 || h == 0 || x + w > cw as u64 || y + h > ch as u64 {
+                        return Err(Error::Encoding("An APNG frame lies outside the image".into()));
+                    }
                     self.frames.push(ApngFrame {
                         region: Region {
                             width: be32(f, 4),

@@ -11,6 +11,15 @@ use crate::video::pixel::PixelFormat;
 
 /// Decodes one image with the FFmpeg decoder `name`.
 pub(super) fn decode_one(name: &str, data: &[u8], extradata: Option<&[u8]>) -> Result<Frame> {
+    decode_with(name, data, extradata, true)
+}
+
+/// Decodes what it can of an image still arriving: damage is expected.
+pub(super) fn decode_partial(name: &str, data: &[u8]) -> Result<Frame> {
+    decode_with(name, data, None, false)
+}
+
+fn decode_with(name: &str, data: &[u8], extradata: Option<&[u8]>, strict: bool) -> Result<Frame> {
     let cname = crate::av::cstring(name);
     let codec = unsafe { ffi::avcodec_find_decoder_by_name(cname.as_ptr()) };
     if codec.is_null() {
@@ -26,6 +35,7 @@ pub(super) fn decode_one(name: &str, data: &[u8], extradata: Option<&[u8]>) -> R
         let c = ctx.raw();
         c.thread_count = 1;
         c.apply_cropping = 1;
+        c.max_pixels = super::MAX_PIXELS as i64;
     }
     ctx.open(codec, &[])?;
     let packet = Packet::copy_of(data)?;
@@ -39,7 +49,7 @@ pub(super) fn decode_one(name: &str, data: &[u8], extradata: Option<&[u8]>) -> R
             "The {name} decoder produced no image"
         )));
     }
-    if unsafe { (*frame.as_ptr()).decode_error_flags } != 0 {
+    if strict && unsafe { (*frame.as_ptr()).decode_error_flags } != 0 {
         return Err(Error::Encoding(format!("The {name} image is corrupt")));
     }
     Ok(frame)

@@ -100,6 +100,7 @@ impl Webp {
             match &kind {
                 b"VP8X" if at == 12 && len >= 10 => {
                     self.flags = body[0];
+                    super::check_size(le24(body, 4) + 1, le24(body, 7) + 1)?;
                     self.size = Some((le24(body, 4) + 1, le24(body, 7) + 1));
                 }
                 b"VP8 " | b"VP8L" if !self.animated() => {
@@ -130,13 +131,24 @@ impl Webp {
                     let image = image.ok_or_else(|| {
                         Error::Encoding("A WebP animation frame has no image".into())
                     })?;
+                    let region = Region {
+                        x: le24(body, 0) * 2,
+                        y: le24(body, 3) * 2,
+                        width: le24(body, 6) + 1,
+                        height: le24(body, 9) + 1,
+                    };
+                    let (cw, ch) = self.size.ok_or_else(|| {
+                        Error::Encoding("A WebP animation frame comes before VP8X".into())
+                    })?;
+                    if region.x as u64 + region.width as u64 > cw as u64
+                        || region.y as u64 + region.height as u64 > ch as u64
+                    {
+                        return Err(Error::Encoding(
+                            "A WebP animation frame lies outside the canvas".into(),
+                        ));
+                    }
                     self.frames.push(WebpFrame {
-                        region: Region {
-                            x: le24(body, 0) * 2,
-                            y: le24(body, 3) * 2,
-                            width: le24(body, 6) + 1,
-                            height: le24(body, 9) + 1,
-                        },
+                        region,
                         duration_ms: le24(body, 12),
                         blend: body[15] & 0x02 == 0,
                         dispose: body[15] & 0x01 != 0,
