@@ -7,10 +7,11 @@
 // lgpl flavour can decode but not encode; and every audio codec (Opus, AAC
 // in both framings, MP3, Vorbis, FLAC, PCM, mu-law, A-law) round-tripped
 // through AudioEncoder and AudioDecoder, checked by sample count, abutting
-// timestamps and signal-to-noise ratio.
+// timestamps and signal-to-noise ratio; and one image per ImageDecoder format
+// (JPEG, PNG, APNG, GIF, WebP still and animated, AVIF, BMP).
 const fs = require('node:fs');
 const path = require('node:path');
-const { VideoEncoder, VideoDecoder, VideoFrame, EncodedVideoChunk, AudioEncoder, AudioDecoder, AudioData, buildInfo } = require('webcodecs-native');
+const { VideoEncoder, VideoDecoder, VideoFrame, EncodedVideoChunk, AudioEncoder, AudioDecoder, AudioData, ImageDecoder, buildInfo } = require('webcodecs-native');
 
 const W = 320;
 const H = 240;
@@ -174,6 +175,38 @@ async function decodeHevcClip() {
   return frames;
 }
 
+// One image per ImageDecoder format (beside this file): the four colours
+// (yellow, red / blue, green) at the quadrant centres, and every frame of the animations.
+const IMAGES = [
+  ['four-colors.jpg', 'image/jpeg', 1], ['four-colors.png', 'image/png', 1], ['anim.png', 'image/png', 4], ['four-colors-flip.gif', 'image/gif', 2],
+  ['four-colors.webp', 'image/webp', 1], ['anim.webp', 'image/webp', 5], ['four-colors.avif', 'image/avif', 1], ['quad-24.bmp', 'image/bmp', 1],
+];
+
+async function decodeImage(file, type, frames) {
+  if (!(await ImageDecoder.isTypeSupported(type))) throw new Error(`${type} is not supported`);
+  const decoder = new ImageDecoder({ type, data: fs.readFileSync(path.join(__dirname, file)) });
+  await decoder.completed;
+  const track = decoder.tracks.selectedTrack;
+  if (track.frameCount !== frames) throw new Error(`${file}: ${track.frameCount} frames, expected ${frames}`);
+  for (let i = 0; i < frames; i++) {
+    const { image } = await decoder.decode({ frameIndex: i });
+    const { width, height } = image.visibleRect;
+    const rgba = new Uint8Array(width * height * 4);
+    await image.copyTo(rgba, { format: 'RGBA' });
+    if (i === 0 && file !== 'anim.png' && file !== 'anim.webp') {
+      const at = (x, y) => rgba.subarray((y * width + x) * 4, (y * width + x) * 4 + 3);
+      const want = [[255, 255, 0], [255, 0, 0], [0, 0, 255], [0, 255, 0]];
+      const got = [at(width >> 2, height >> 2), at((3 * width) >> 2, height >> 2), at(width >> 2, (3 * height) >> 2), at((3 * width) >> 2, (3 * height) >> 2)];
+      got.forEach((px, q) => px.forEach((v, c) => {
+        if (Math.abs(v - want[q][c]) > 8) throw new Error(`${file}: quadrant ${q} is ${Array.from(px)}, expected ${want[q]}`);
+      }));
+    }
+    image.close();
+  }
+  decoder.close();
+  return `${file} ${frames} frame(s)`;
+}
+
 async function main() {
   console.log(`webcodecs-native on ${process.platform}-${process.arch}, Node ${process.version}, FFmpeg ${buildInfo.ffmpeg} (${buildInfo.flavour}: ${buildInfo.license})`);
   console.log(`encoders: ${buildInfo.encoders.join(', ')}; decoders: ${buildInfo.decoders.join(', ')}`);
@@ -219,7 +252,10 @@ async function main() {
     console.log(`${label}: ${db === null ? 'not supported by this build' : `ok, SNR ${db === Infinity ? 'lossless' : `${db.toFixed(1)} dB`}`}`);
     if (db !== null) audioRan++;
   }
-  console.log(`smoke: ${ran} video and ${audioRan} audio round trips and 1 reference decode passed`);
+  const images = [];
+  for (const [file, type, frames] of IMAGES) images.push(await decodeImage(file, type, frames));
+  console.log(`images: ${images.join(', ')}`);
+  console.log(`smoke: ${ran} video and ${audioRan} audio round trips, 1 reference decode and ${images.length} images passed`);
 }
 
 main().catch((e) => {
