@@ -215,13 +215,8 @@ class VideoFrame {
         return Promise.resolve(result);
       }
       // Conversion runs off the JavaScript thread; rows land in `dest` when it is done.
-      return native.frameToRgb(this.#handle, format, rectArray, this.#colorSpace, colorSpace).then((packed) => {
-        if (!(packed instanceof ArrayBuffer)) throw fromNative(packed);
-        const rowBytes = rect.width * 4;
-        const src = new Uint8Array(packed);
-        for (let row = 0; row < rect.height; row++) {
-          dest.set(src.subarray(row * rowBytes, (row + 1) * rowBytes), layout[0].offset + row * layout[0].stride);
-        }
+      return native.frameToRgb(this.#handle, format, rectArray, this.#colorSpace, colorSpace, dest, layout[0].offset, layout[0].stride).then((error) => {
+        if (error !== null) throw fromNative(error);
         return result;
       });
     } catch (error) {

@@ -94,9 +94,10 @@ fn copy_to(mut cx: FunctionContext) -> JsResult<JsUndefined> {
     Ok(cx.undefined())
 }
 
-/// `frameToRgb(handle, format, rect, colorSpace, "srgb" | "display-p3")`: converts on its own thread
-/// (never the JavaScript thread or the libuv pool) and resolves with an
-/// ArrayBuffer of tightly packed rows.
+/// `frameToRgb(handle, format, rect, colorSpace, "srgb" | "display-p3", dest, offset, stride)`:
+/// converts on its own thread (never the JavaScript thread or the libuv
+/// pool), then writes the rows into `dest` at `offset`, `stride` bytes apart,
+/// and resolves with null (or the error's description).
 fn to_rgb(mut cx: FunctionContext) -> JsResult<JsPromise> {
     let handle = cx.argument::<BoxedFrame>(0)?;
     let format_name = cx.argument::<JsString>(1)?.value(&mut cx);
@@ -105,6 +106,9 @@ fn to_rgb(mut cx: FunctionContext) -> JsResult<JsPromise> {
     let color = color_from(&mut cx, color_arg)?;
     let format = PixelFormat::from_name(&format_name).ok_or_else(|| Error::Type(format!("Unknown pixel format '{format_name}'"))).or_throw(&mut cx)?;
     let display_p3 = cx.argument::<JsString>(4)?.value(&mut cx) == "display-p3";
+    let dest = cx.argument::<JsTypedArray<u8>>(5)?.root(&mut cx);
+    let offset = cx.argument::<JsNumber>(6)?.value(&mut cx) as usize;
+    let stride = cx.argument::<JsNumber>(7)?.value(&mut cx) as usize;
     let frame = reference(&mut cx, &handle)?;
     let (deferred, promise) = cx.promise();
     let channel = cx.channel();
@@ -113,9 +117,24 @@ fn to_rgb(mut cx: FunctionContext) -> JsResult<JsPromise> {
         .spawn(move || {
             let result = frame.to_rgb(format, rect, &color, display_p3);
             drop(frame);
-            deferred.settle_with(&channel, move |mut cx| match result {
-                Ok(bytes) => Ok(JsArrayBuffer::from_slice(&mut cx, &bytes)?.upcast::<JsValue>()),
-                Err(e) => Ok(crate::errors::describe(&mut cx, &e)?.upcast()),
+            deferred.settle_with(&channel, move |mut cx| {
+                let mut dest = dest.into_inner(&mut cx);
+                let written = result.and_then(|bytes| {
+                    let row = rect.width as usize * 4;
+                    let out = dest.as_mut_slice(&mut cx);
+                    // The buffer may have been detached or shrunk meanwhile.
+                    if out.len() < offset + stride * (rect.height as usize).saturating_sub(1) + row {
+                        return Err(Error::Type("The destination no longer holds the copy".into()));
+                    }
+                    for (n, line) in bytes.chunks_exact(row).enumerate() {
+                        out[offset + n * stride..][..row].copy_from_slice(line);
+                    }
+                    Ok(())
+                });
+                match written {
+                    Ok(()) => Ok(cx.null().upcast::<JsValue>()),
+                    Err(e) => Ok(crate::errors::describe(&mut cx, &e)?.upcast()),
+                }
             });
         })
         .map_err(|e| Error::Encoding(format!("Cannot start a thread: {e}")))

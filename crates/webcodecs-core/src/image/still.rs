@@ -5,7 +5,7 @@ use ffmpeg_next::ffi;
 use super::{rgb_info, Container, Picture, Progress};
 use crate::av::{CodecContext, Packet};
 use crate::error::{Error, Result};
-use crate::video::convert::{Colorimetry, Scaler};
+use crate::video::convert::Colorimetry;
 use crate::video::frame::Frame;
 use crate::video::pixel::PixelFormat;
 
@@ -64,7 +64,7 @@ pub(super) fn to_bgr(frame: &Frame, alpha: bool, colorimetry: Colorimetry) -> Re
         PixelFormat::BGRX
     };
     let (w, h) = (frame.width(), frame.height());
-    let mut out = Scaler::default().convert_with(frame, format.to_av(), w, h, colorimetry)?;
+    let mut out = crate::video::convert::convert_once(frame, format.to_av(), w, h, colorimetry, None)?;
     if !alpha {
         // BGR0's padding byte reads as opaque.
         let f = unsafe { &mut *out.as_mut_ptr() };

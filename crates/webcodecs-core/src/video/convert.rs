@@ -121,3 +121,88 @@ impl Scaler {
         Ok(dst)
     }
 }
+
+/// Frees a one-off SwsContext.
+struct OwnedSws(*mut ffi::SwsContext);
+
+impl Drop for OwnedSws {
+    fn drop(&mut self) {
+        unsafe { ffi::sws_freeContext(self.0) };
+    }
+}
+
+/// The buffer free function for caller memory: the caller owns it.
+unsafe extern "C" fn keep(_opaque: *mut std::os::raw::c_void, _data: *mut u8) {}
+
+/// Pictures this large convert on libswscale's own slice threads.
+const PARALLEL_PIXELS: u64 = 1 << 20;
+
+/// Converts `src` once, as [`Scaler::convert_with`] does, but on libswscale's
+/// slice threads (one per core) when the picture is large, and writing
+/// straight into `into` (one packed plane, `stride` bytes a row) when given,
+/// instead of a new frame.
+pub fn convert_once(src: &Frame, format: ffi::AVPixelFormat, width: u32, height: u32, colorimetry: Colorimetry, into: Option<(&mut [u8], usize)>) -> Result<Frame> {
+    use std::ffi::CString;
+    let s = unsafe { &*src.as_ptr() };
+    let from = av_format_any(s.format);
+    if from == ffi::AVPixelFormat::AV_PIX_FMT_NONE {
+        return Err(Error::NotSupported(format!("Cannot convert from pixel format {}", s.format)));
+    }
+    let pixels = (s.width as u64 * s.height as u64).max(width as u64 * height as u64);
+    let threads = if pixels >= PARALLEL_PIXELS { std::thread::available_parallelism().map_or(1, |n| n.get().min(8)) } else { 1 };
+    let ctx = OwnedSws(unsafe { ffi::sws_alloc_context() });
+    if ctx.0.is_null() {
+        return Err(Error::Encoding("sws_alloc_context failed".into()));
+    }
+    let flags = (ffi::SWS_BILINEAR | ffi::SWS_ACCURATE_RND | ffi::SWS_FULL_CHR_H_INT) as i64;
+    let options: [(&str, i64); 8] = [
+        ("srcw", s.width as i64),
+        ("srch", s.height as i64),
+        ("src_format", from as i64),
+        ("dstw", width as i64),
+        ("dsth", height as i64),
+        ("dst_format", format as i64),
+        ("sws_flags", flags),
+        ("threads", threads as i64),
+    ];
+    for (name, value) in options {
+        let name = CString::new(name).expect("no NUL");
+        let ret = unsafe { ffi::av_opt_set_int(ctx.0 as *mut std::os::raw::c_void, name.as_ptr(), value, 0) };
+        if ret < 0 {
+            return Err(Error::ffmpeg("av_opt_set_int", ret));
+        }
+    }
+    let ret = unsafe { ffi::sws_init_context(ctx.0, std::ptr::null_mut(), std::ptr::null_mut()) };
+    if ret < 0 {
+        return Err(Error::NotSupported(format!("No conversion from {from:?} to {format:?} ({})", crate::error::AvError(ret))));
+    }
+    unsafe {
+        let table = ffi::sws_getCoefficients(colorimetry.matrix);
+        ffi::sws_setColorspaceDetails(ctx.0, table, colorimetry.src_full as i32, table, colorimetry.dst_full as i32, 0, 1 << 16, 1 << 16);
+    }
+    let mut dst = Frame::empty();
+    unsafe {
+        let d = &mut *dst.as_mut_ptr();
+        d.format = format as i32;
+        d.width = width as i32;
+        d.height = height as i32;
+        if let Some((memory, stride)) = into {
+            let need = stride * (height as usize).saturating_sub(1) + width as usize * 4;
+            if memory.len() < need || stride < width as usize * 4 {
+                return Err(Error::Type(format!("{} bytes cannot hold {width}x{height} at {stride} bytes a row", memory.len())));
+            }
+            d.buf[0] = ffi::av_buffer_create(memory.as_mut_ptr(), memory.len(), Some(keep), std::ptr::null_mut(), 0);
+            if d.buf[0].is_null() {
+                return Err(Error::Encoding("av_buffer_create failed".into()));
+            }
+            d.data[0] = memory.as_mut_ptr();
+            d.linesize[0] = stride as i32;
+        }
+        let ret = ffi::sws_scale_frame(ctx.0, d, s);
+        if ret < 0 {
+            return Err(Error::ffmpeg("sws_scale_frame", ret));
+        }
+        ffi::av_frame_copy_props(d, s);
+    }
+    Ok(dst)
+}

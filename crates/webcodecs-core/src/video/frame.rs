@@ -7,7 +7,7 @@ use std::ptr::NonNull;
 use ffmpeg_next::ffi;
 
 use super::color::ColorSpace;
-use super::convert::{Colorimetry, Scaler};
+use super::convert::{convert_once, Colorimetry};
 use super::pixel::{av_format_from_raw, PixelFormat};
 use crate::error::{Error, Result};
 
@@ -238,11 +238,14 @@ impl Frame {
                 unsafe { (*src.as_mut_ptr()).format = gbr as i32 };
             }
         }
-        let rgb = Scaler::default().convert_with(&src, format.to_av(), rect.width, rect.height, Colorimetry::to_rgb(color))?;
         let stride = rect.width as usize * 4;
         let mut out = vec![0u8; stride * rect.height as usize];
-        rgb.copy_to(&mut out, Rect { x: 0, y: 0, width: rect.width, height: rect.height }, &[PlaneLayout { offset: 0, stride }])?;
         let bgr = matches!(format, PixelFormat::BGRA | PixelFormat::BGRX);
+        // 8-bit YUV by the fixed-point converter; the rest by libswscale, straight
+        // into `out`, on every core for large pictures.
+        if !super::yuv_rgb::convert(self, rect, color, bgr, &mut out) {
+            drop(convert_once(&src, format.to_av(), rect.width, rect.height, Colorimetry::to_rgb(color), Some((&mut out, stride)))?);
+        }
         if display_p3 {
             super::gamut::to_display_p3(&mut out, if bgr { [2, 1, 0] } else { [0, 1, 2] }, color.primaries);
         }
@@ -293,6 +296,7 @@ fn check_fits(len: usize, place: &PlaneLayout, span: &PlaneSpan, what: &str) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::video::convert::Scaler;
 
     fn pattern(len: usize) -> Vec<u8> {
         (0..len).map(|i| (i * 7 % 251) as u8).collect()

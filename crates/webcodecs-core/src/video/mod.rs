@@ -8,3 +8,4 @@ pub mod h264;
 pub mod hevc;
 pub mod keyframe;
 pub mod pixel;
+pub mod yuv_rgb;

@@ -1,0 +1,260 @@
+//! 8-bit YUV to packed RGB for `copyTo({format: 'RGBA' | ...})`: fixed-point
+//! arithmetic (16 fractional bits, rounded to nearest), each chroma sample
+//! used for the pixels it covers (as Chrome's libyuv conversion does), rows
+//! split over the cores for large pictures. libswscale's accurate path gives
+//! the same values (within 1) at several times the cost; this covers the
+//! formats decoders and image decoders produce, and everything else still
+//! goes through libswscale.
+
+use super::color::ColorSpace;
+use super::frame::{Frame, Rect};
+use super::pixel::PixelFormat;
+
+/// The conversion constants of one matrix and range, in 1/65536.
+#[derive(Clone, Copy)]
+struct Coefficients {
+    y_offset: i32,
+    y_scale: i32,
+    r_from_v: i32,
+    g_from_u: i32,
+    g_from_v: i32,
+    b_from_u: i32,
+}
+
+impl Coefficients {
+    fn of(color: &ColorSpace) -> Coefficients {
+        let (kr, kb) = match color.matrix {
+            Some("smpte170m") | Some("bt470bg") => (0.299, 0.114),
+            Some("bt2020-ncl") => (0.2627, 0.0593),
+            _ => (0.2126, 0.0722),
+        };
+        let kg = 1.0 - kr - kb;
+        let full = color.full_range == Some(true);
+        let (y_scale, c_scale) = if full { (1.0, 1.0) } else { (255.0 / 219.0, 255.0 / 224.0) };
+        let fixed = |v: f64| (v * 65536.0).round() as i32;
+        Coefficients {
+            y_offset: if full { 0 } else { 16 },
+            y_scale: fixed(y_scale),
+            r_from_v: fixed(2.0 * (1.0 - kr) * c_scale),
+            g_from_u: fixed(2.0 * kb * (1.0 - kb) / kg * c_scale),
+            g_from_v: fixed(2.0 * kr * (1.0 - kr) / kg * c_scale),
+            b_from_u: fixed(2.0 * (1.0 - kb) * c_scale),
+        }
+    }
+}
+
+/// One plane: its first byte, bytes a row, and the subsampling shifts.
+#[derive(Clone, Copy)]
+struct Plane {
+    data: *const u8,
+    stride: isize,
+    shift_x: u32,
+    shift_y: u32,
+}
+
+// The planes are only read, while the Frame that owns them is borrowed.
+unsafe impl Send for Plane {}
+unsafe impl Sync for Plane {}
+
+impl Plane {
+    #[inline(always)]
+    unsafe fn row(&self, y: u32) -> *const u8 {
+        self.data.offset((y >> self.shift_y) as isize * self.stride)
+    }
+}
+
+#[inline(always)]
+fn to_u8(v: i32) -> u8 {
+    (v.clamp(0, 255 << 16) >> 16) as u8
+}
+
+/// One output row: R at byte `R`, B at byte `B` (G at 1, alpha 255 at 3);
+/// chroma terms per sample, a sample covering `1 << SX` pixels, the first
+/// term being that of pixel `x0`'s sample.
+#[inline(always)]
+fn fill_row<const R: usize, const B: usize, const SX: u32>(line: &mut [u8], luma: &[u8], x0: usize, rv: &[i32], guv: &[i32], bu: &[i32], y: (i32, i32)) {
+    let (offset, scale) = y;
+    let pixel = |px: &mut [u8], l: u8, r: i32, g: i32, b: i32| {
+        let l = (l as i32 - offset) * scale + 32768;
+        px[R] = to_u8(l + r);
+        px[1] = to_u8(l + g);
+        px[B] = to_u8(l + b);
+        px[3] = 255;
+    };
+    let first = x0 >> SX;
+    let (rv, guv, bu) = (&rv[first..], &guv[first..], &bu[first..]);
+    if SX == 1 && x0 % 2 == 0 {
+        // Two pixels a chroma sample: straight-line code the compiler can vectorise.
+        let pairs = line.chunks_exact_mut(8).zip(luma.chunks_exact(2)).zip(rv.iter().zip(guv).zip(bu));
+        for ((px, l), ((&r, &g), &b)) in pairs {
+            let (p0, p1) = px.split_at_mut(4);
+            pixel(p0, l[0], r, g, b);
+            pixel(p1, l[1], r, g, b);
+        }
+        if luma.len() % 2 == 1 {
+            let i = luma.len() - 1;
+            pixel(&mut line[i * 4..i * 4 + 4], luma[i], rv[i / 2], guv[i / 2], bu[i / 2]);
+        }
+        return;
+    }
+    for (i, (px, &l)) in line.chunks_exact_mut(4).zip(luma).enumerate() {
+        let cx = ((x0 + i) >> SX) - first;
+        pixel(px, l, rv[cx], guv[cx], bu[cx]);
+    }
+}
+
+/// Converts `rect` of an 8-bit YUV `frame` into `out` (rows of `rect.width * 4`
+/// bytes) as RGBA, or (`bgr`) BGRA; alpha from the frame's alpha plane, else
+/// 255. Returns false, converting nothing, for formats it does not cover.
+pub fn convert(frame: &Frame, rect: Rect, color: &ColorSpace, bgr: bool, out: &mut [u8]) -> bool {
+    let Some(format) = frame.format() else { return false };
+    let (sx, sy, alpha, nv12) = match format {
+        PixelFormat::I420 => (1, 1, false, false),
+        PixelFormat::I420A => (1, 1, true, false),
+        PixelFormat::I422 => (1, 0, false, false),
+        PixelFormat::I422A => (1, 0, true, false),
+        PixelFormat::I444 => (0, 0, false, false),
+        PixelFormat::I444A => (0, 0, true, false),
+        PixelFormat::NV12 => (1, 1, false, true),
+        _ => return false,
+    };
+    // Identity (GBR) samples are converted by libswscale.
+    if color.matrix == Some("rgb") {
+        return false;
+    }
+    let f = unsafe { &*frame.as_ptr() };
+    if rect.x + rect.width > frame.width() || rect.y + rect.height > frame.height() || out.len() < rect.width as usize * rect.height as usize * 4 {
+        return false;
+    }
+    let plane = |i: usize, shift_x: u32, shift_y: u32| Plane { data: f.data[i], stride: f.linesize[i] as isize, shift_x, shift_y };
+    let luma = plane(0, 0, 0);
+    let (u, v) = if nv12 { (plane(1, 1, 1), plane(1, 1, 1)) } else { (plane(1, sx, sy), plane(2, sx, sy)) };
+    let a = alpha.then(|| plane(3, 0, 0));
+    let c = Coefficients::of(color);
+    // Per-sample chroma terms, looked up instead of multiplied for each pixel.
+    let r_of_v: [i32; 256] = std::array::from_fn(|v| c.r_from_v * (v as i32 - 128));
+    let g_of_u: [i32; 256] = std::array::from_fn(|u| -c.g_from_u * (u as i32 - 128));
+    let g_of_v: [i32; 256] = std::array::from_fn(|v| -c.g_from_v * (v as i32 - 128));
+    let b_of_u: [i32; 256] = std::array::from_fn(|u| c.b_from_u * (u as i32 - 128));
+    let width = rect.width as usize;
+    let row_bytes = width * 4;
+    let chroma_width = ((rect.x + rect.width - 1) >> u.shift_x) as usize + 1;
+    let convert_rows = |first: u32, rows: &mut [u8]| {
+        let (mut rv, mut guv, mut bu) = (vec![0i32; chroma_width], vec![0i32; chroma_width], vec![0i32; chroma_width]);
+        for (n, line) in rows.chunks_exact_mut(row_bytes).enumerate() {
+            let y = rect.y + first + n as u32;
+            // Safety: rows and columns inside the rect, which lies inside the frame (checked above).
+            let (luma_row, u_row, v_row, a_row) = unsafe {
+                let chroma = |p: &Plane, step: usize, at: usize| std::slice::from_raw_parts(p.row(y).add(at), (chroma_width - 1) * step + 1);
+                (
+                    std::slice::from_raw_parts(luma.row(y).add(rect.x as usize), width),
+                    if nv12 { chroma(&u, 2, 0) } else { chroma(&u, 1, 0) },
+                    if nv12 { chroma(&v, 2, 1) } else { chroma(&v, 1, 0) },
+                    a.map(|p| std::slice::from_raw_parts(p.row(y).add(rect.x as usize), width)),
+                )
+            };
+            let step = if nv12 { 2 } else { 1 };
+            for cx in (rect.x >> u.shift_x) as usize..chroma_width {
+                let (cu, cv) = (u_row[cx * step] as usize, v_row[cx * step] as usize);
+                rv[cx] = r_of_v[cv];
+                guv[cx] = g_of_u[cu] + g_of_v[cv];
+                bu[cx] = b_of_u[cu];
+            }
+            let x0 = rect.x as usize;
+            match (bgr, u.shift_x) {
+                (false, 1) => fill_row::<0, 2, 1>(line, luma_row, x0, &rv, &guv, &bu, (c.y_offset, c.y_scale)),
+                (false, _) => fill_row::<0, 2, 0>(line, luma_row, x0, &rv, &guv, &bu, (c.y_offset, c.y_scale)),
+                (_, 1) => fill_row::<2, 0, 1>(line, luma_row, x0, &rv, &guv, &bu, (c.y_offset, c.y_scale)),
+                (_, _) => fill_row::<2, 0, 0>(line, luma_row, x0, &rv, &guv, &bu, (c.y_offset, c.y_scale)),
+            }
+            if let Some(alpha) = a_row {
+                for (px, &value) in line.chunks_exact_mut(4).zip(alpha) {
+                    px[3] = value;
+                }
+            }
+        }
+    };
+    let threads = if rect.width as u64 * rect.height as u64 >= 1 << 20 { std::thread::available_parallelism().map_or(1, |n| n.get().min(8)) } else { 1 };
+    let rows_each = (rect.height as usize).div_ceil(threads);
+    if threads == 1 {
+        convert_rows(0, &mut out[..row_bytes * rect.height as usize]);
+    } else {
+        std::thread::scope(|scope| {
+            for (band, rows) in out[..row_bytes * rect.height as usize].chunks_mut(rows_each * row_bytes).enumerate() {
+                let convert_rows = &convert_rows;
+                scope.spawn(move || convert_rows((band * rows_each) as u32, rows));
+            }
+        });
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::video::frame::PlaneLayout;
+
+    /// The same conversion in floating point, rounded: what every pixel must equal within 1.
+    fn reference(y: u8, u: u8, v: u8, color: &ColorSpace) -> [i32; 3] {
+        let (kr, kb) = match color.matrix {
+            Some("smpte170m") => (0.299, 0.114),
+            Some("bt2020-ncl") => (0.2627, 0.0593),
+            _ => (0.2126, 0.0722),
+        };
+        let kg = 1.0 - kr - kb;
+        let full = color.full_range == Some(true);
+        let yy = if full { y as f64 } else { (y as f64 - 16.0) * 255.0 / 219.0 };
+        let s = if full { 1.0 } else { 255.0 / 224.0 };
+        let (cb, cr) = ((u as f64 - 128.0) * s, (v as f64 - 128.0) * s);
+        let r = yy + 2.0 * (1.0 - kr) * cr;
+        let b = yy + 2.0 * (1.0 - kb) * cb;
+        let g = yy - 2.0 * kb * (1.0 - kb) / kg * cb - 2.0 * kr * (1.0 - kr) / kg * cr;
+        [r, g, b].map(|c| c.round().clamp(0.0, 255.0) as i32)
+    }
+
+    #[test]
+    fn every_matrix_and_range_matches_the_formula() {
+        // A 4:2:0 frame whose 4x4 chroma covers a grid of values; each luma row varies.
+        let (w, h) = (8u32, 8u32);
+        let mut bytes = Vec::new();
+        bytes.extend((0..64).map(|i| (i * 4) as u8));
+        bytes.extend((0..16).map(|i| (i * 16 + 3) as u8));
+        bytes.extend((0..16).map(|i| (255 - i * 16) as u8));
+        let layout = [PlaneLayout { offset: 0, stride: 8 }, PlaneLayout { offset: 64, stride: 4 }, PlaneLayout { offset: 80, stride: 4 }];
+        let frame = Frame::from_bytes(PixelFormat::I420, w, h, &bytes, &layout).unwrap();
+        for matrix in ["bt709", "smpte170m", "bt2020-ncl"] {
+            for full in [false, true] {
+                let color = ColorSpace::from_names(None, None, Some(matrix), Some(full));
+                let mut out = vec![0u8; 8 * 8 * 4];
+                assert!(convert(&frame, Rect { x: 0, y: 0, width: w, height: h }, &color, true, &mut out));
+                for y in 0..8usize {
+                    for x in 0..8usize {
+                        let want = reference(bytes[y * 8 + x], bytes[64 + (y / 2) * 4 + x / 2], bytes[80 + (y / 2) * 4 + x / 2], &color);
+                        let px = &out[(y * 8 + x) * 4..][..4];
+                        let got = [px[2] as i32, px[1] as i32, px[0] as i32];
+                        for c in 0..3 {
+                            assert!((got[c] - want[c]).abs() <= 1, "{matrix} full={full} at {x},{y}: {got:?} vs {want:?}");
+                        }
+                        assert_eq!(px[3], 255);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_sub_rect_reads_the_chroma_under_it_and_other_formats_are_declined() {
+        let mut bytes = vec![100u8; 16];
+        bytes.extend([90, 160, 60, 200]);
+        bytes.extend([128, 128, 128, 128]);
+        let layout = [PlaneLayout { offset: 0, stride: 4 }, PlaneLayout { offset: 16, stride: 2 }, PlaneLayout { offset: 20, stride: 2 }];
+        let frame = Frame::from_bytes(PixelFormat::I420, 4, 4, &bytes, &layout).unwrap();
+        let color = ColorSpace::from_names(None, None, Some("bt709"), Some(true));
+        let mut out = vec![0u8; 4];
+        // Pixel (3, 3) lies under chroma sample (1, 1): U = 200.
+        assert!(convert(&frame, Rect { x: 3, y: 3, width: 1, height: 1 }, &color, false, &mut out));
+        assert_eq!(out[2] as i32, reference(100, 200, 128, &color)[2]);
+        let rgba = Frame::alloc(PixelFormat::RGBA, 4, 4).unwrap();
+        assert!(!convert(&rgba, Rect { x: 0, y: 0, width: 4, height: 4 }, &color, false, &mut out));
+    }
+}
