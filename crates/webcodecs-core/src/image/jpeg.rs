@@ -227,7 +227,11 @@ impl Container for Jpeg {
     }
 
     fn decode(&mut self, data: &[u8], _i: usize) -> Result<Picture> {
-        let frame = decode_one("mjpeg", data, None)?;
+        // libjpeg-turbo first; FFmpeg for what it refuses (CMYK to RGB, say).
+        let frame = match super::turbo::decode(data) {
+            Ok(frame) => frame,
+            Err(_) => decode_one("mjpeg", data, None)?,
+        };
         let (rotation, flip) = orientation_transform(self.orientation);
         let color = ColorSpace {
             primaries: Some("bt709"),
@@ -255,6 +259,8 @@ impl Container for Jpeg {
                 rotation: 0,
                 flip: false,
             }
+        } else if frame.format() == Some(PixelFormat::BGRX) {
+            Picture { info: super::rgb_info(&frame, PixelFormat::BGRX), frame, rotation: 0, flip: false }
         } else {
             to_bgr(&frame, false, Colorimetry::to_rgb(&color))?
         };

@@ -11,6 +11,7 @@ mod gif;
 mod jpeg;
 mod png;
 mod still;
+mod turbo;
 mod webp;
 
 use std::collections::VecDeque;
