@@ -315,6 +315,22 @@ impl Resampler {
     }
 }
 
+/// The sample format an encoder is fed: float where it takes it (libopus
+/// lists 16-bit first, LAME 32-bit integer), as AudioData's samples are
+/// commonly f32 and the ffmpeg CLI feeds those encoders float too; otherwise
+/// (and for the lossless encoders) the encoder's first choice.
+fn input_format(codec: *const ffi::AVCodec) -> Option<ffi::AVSampleFormat> {
+    let formats = sample_formats(codec);
+    let float = [ffi::AVSampleFormat::AV_SAMPLE_FMT_FLT, ffi::AVSampleFormat::AV_SAMPLE_FMT_FLTP];
+    formats.iter().find(|f| float.contains(f) && !is_lossless(codec)).or_else(|| formats.first()).copied()
+}
+
+/// FLAC and PCM keep their integer formats: their output is the samples.
+fn is_lossless(codec: *const ffi::AVCodec) -> bool {
+    let name = crate::av::codec_name(codec);
+    name == "flac" || name.starts_with("pcm_")
+}
+
 /// The encoder's sample formats (FFmpeg 7.1 still lists them on the codec).
 #[allow(deprecated)]
 fn sample_formats(codec: *const ffi::AVCodec) -> Vec<ffi::AVSampleFormat> {
@@ -376,7 +392,7 @@ fn open_encoder(config: &EncoderConfig) -> Result<Open> {
         }
     }
     let resampler = if rate != config.sample_rate { Some(Resampler::new(config.channels, config.sample_rate, rate)?) } else { None };
-    let format = *sample_formats(found).first().ok_or_else(|| Error::NotSupported("The encoder lists no sample format".into()))?;
+    let format = input_format(found).ok_or_else(|| Error::NotSupported("The encoder lists no sample format".into()))?;
     if samples::bytes_per_sample(format).is_none() {
         return Err(Error::NotSupported("The encoder's sample format is not supported".into()));
     }
@@ -576,5 +592,25 @@ impl Processor for AudioEncoder {
         self.open = None;
         self.fifo.clear();
         self.last_description = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ffi::AVSampleFormat::*;
+
+    #[test]
+    fn lossy_encoders_are_fed_float_and_lossless_ones_their_own_format() {
+        let format = |name: &str| crate::av::find_encoder(name).and_then(input_format);
+        if crate::av::find_encoder("libopus").is_some() {
+            assert_eq!(format("libopus"), Some(AV_SAMPLE_FMT_FLT));
+        }
+        if crate::av::find_encoder("libmp3lame").is_some() {
+            assert_eq!(format("libmp3lame"), Some(AV_SAMPLE_FMT_FLTP));
+        }
+        assert_eq!(format("aac"), Some(AV_SAMPLE_FMT_FLTP));
+        assert_eq!(format("flac"), Some(AV_SAMPLE_FMT_S16));
+        assert_eq!(format("pcm_s16le"), Some(AV_SAMPLE_FMT_S16));
     }
 }
