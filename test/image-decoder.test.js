@@ -503,3 +503,29 @@ test('completeFramesOnly: false gives what has arrived of a frame (complete: fal
     decoder.close();
   }
 });
+
+test('AVIF items: an alpha auxiliary image makes BGRA; a grid is assembled from its cells; irot and imir become rotation and flip', async () => {
+  let decoder = await open('alpha.avif', 'image/avif');
+  let { image: frame } = await decoder.decode();
+  assert.deepEqual([frame.format, frame.codedWidth, frame.codedHeight], ['BGRA', 64, 48]);
+  assert.deepEqual(frame.colorSpace.toJSON(), SRGB);
+  assertColours(await quadrants(frame), FOUR, 3, 'alpha.avif');
+  // Columns 0-7 are transparent: premultiplied, as Chrome gives them.
+  assert.deepEqual(Array.from((await rgba(frame)).buf.subarray(8, 12)), [0, 0, 0, 0]);
+  frame.close();
+  decoder.close();
+
+  decoder = await open('grid.avif', 'image/avif');
+  ({ image: frame } = await decoder.decode());
+  assert.deepEqual([frame.format, frame.codedWidth, frame.codedHeight], ['I444', 128, 128]);
+  assertColours(await quadrants(frame), FOUR, 3, 'grid.avif');
+  frame.close();
+  decoder.close();
+
+  decoder = await open('quad-irot1-imir0.avif', 'image/avif');
+  ({ image: frame } = await decoder.decode());
+  assert.deepEqual([frame.rotation, frame.flip, frame.displayWidth, frame.displayHeight], [90, true, 96, 128]);
+  assertColours(await quadrants(frame), FOUR, 3, 'quad-irot1-imir0.avif');
+  frame.close();
+  decoder.close();
+});

@@ -20,7 +20,7 @@ const FORMATS = {
   png: ['image/png', ['four-colors.png', 'pattern.png', 'anim.png']],
   gif: ['image/gif', ['four-colors.gif', 'four-colors-flip.gif', 'animated-zero-delay.gif']],
   webp: ['image/webp', ['four-colors.webp', 'quad-lossy.webp', 'alpha-lossy.webp', 'anim.webp', 'anim-alpha.webp']],
-  avif: ['image/avif', ['four-colors.avif', 'four-colors-flip.avif', 'four-colors-full-range-hlg-420-10bpc.avif']],
+  avif: ['image/avif', ['four-colors.avif', 'four-colors-flip.avif', 'four-colors-full-range-hlg-420-10bpc.avif', 'alpha.avif', 'grid.avif']],
   bmp: ['image/bmp', ['quad-24.bmp', 'quad-32.bmp']],
 };
 // What a corrupt image may give: frames, or the errors the spec names for it.

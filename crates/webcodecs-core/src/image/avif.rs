@@ -5,7 +5,7 @@
 use super::{Animation, Container, Picture, Progress};
 use crate::error::{Error, Result};
 use crate::video::color::ColorSpace;
-use crate::video::frame::{FrameInfo, Rect};
+use crate::video::frame::{Frame, FrameInfo, Rect};
 use crate::video::pixel::PixelFormat;
 
 #[derive(Default, Clone)]
@@ -58,6 +58,8 @@ struct Meta {
     properties: Vec<([u8; 4], (usize, usize))>,
     /// The idat box's body, for construction method 1.
     idat: Option<(usize, usize)>,
+    /// Item references (iref): (type, from, to).
+    references: Vec<([u8; 4], u32, Vec<u32>)>,
     size: (u32, u32),
 }
 
@@ -213,6 +215,18 @@ fn parse_meta(b: &[u8], range: (usize, usize)) -> Result<Meta> {
                 }
             }
             b"idat" => meta.idat = Some(body),
+            b"iref" => {
+                let version = r.uint(1)?;
+                r.skip(3)?;
+                let id_size = if version == 0 { 2 } else { 4 };
+                for (kind, refs) in boxes(b, (r.at, body.1)) {
+                    let mut e = Reader::new(b, refs);
+                    let from = e.uint(id_size)? as u32;
+                    let count = e.uint(2)?;
+                    let to = (0..count).map(|_| e.uint(id_size).map(|v| v as u32)).collect::<Result<Vec<_>>>()?;
+                    meta.references.push((kind, from, to));
+                }
+            }
             _ => {}
         }
     }
@@ -389,13 +403,34 @@ impl Meta {
         })
     }
 
-    /// The primary item's bytes, if they have all arrived.
-    fn data(&self, b: &[u8]) -> Result<Option<Vec<u8>>> {
-        let item = self.primary()?;
+    fn item(&self, id: u32) -> Result<&Item> {
+        self.items.iter().find(|i| i.id == id).ok_or_else(|| Error::Encoding(format!("The AVIF has no item {id}")))
+    }
+
+    /// The items `from` refers to with references of type `kind`, in order.
+    fn referenced(&self, kind: &[u8; 4], from: u32) -> Vec<u32> {
+        self.references.iter().filter(|r| &r.0 == kind && r.1 == from).flat_map(|r| r.2.iter().copied()).collect()
+    }
+
+    /// The alpha plane item of the primary one: an auxiliary image (auxl
+    /// reference to the primary) whose auxC names alpha.
+    fn alpha_item(&self, b: &[u8]) -> Option<&Item> {
+        const ALPHA: [&[u8]; 2] = [b"urn:mpeg:mpegB:cicp:systems:auxiliary:alpha", b"urn:mpeg:hevc:2015:auxid:1"];
+        self.references.iter().filter(|r| &r.0 == b"auxl" && r.2.contains(&self.primary)).find_map(|r| {
+            let item = self.item(r.1).ok()?;
+            let (s, e) = self.property(item, b"auxC")?;
+            let urn = b.get(s + 4..e)?;
+            let urn = &urn[..urn.iter().position(|&c| c == 0).unwrap_or(urn.len())];
+            ALPHA.contains(&urn).then_some(item)
+        })
+    }
+
+    /// An item's bytes, if they have all arrived.
+    fn item_data(&self, b: &[u8], item: &Item) -> Result<Option<Vec<u8>>> {
         let (method, extents) = item
             .location
             .as_ref()
-            .ok_or_else(|| Error::Encoding("The AVIF's primary item has no location".into()))?;
+            .ok_or_else(|| Error::Encoding("An AVIF item has no location".into()))?;
         let base = match method {
             0 => 0,
             1 => {
@@ -512,6 +547,112 @@ impl Avif {
         )
     }
 }
+/// Decodes one av01 item with its own av1C.
+fn decode_item(b: &[u8], meta: &Meta, item: &Item) -> Result<Frame> {
+    if &item.kind != b"av01" {
+        return Err(Error::Encoding(format!("AVIF items of type {} are not decodable", String::from_utf8_lossy(&item.kind))));
+    }
+    let data = meta.item_data(b, item)?.ok_or_else(|| Error::Encoding("The AVIF's image data is truncated".into()))?;
+    let av1c = meta.property(item, b"av1C").map(|(s, e)| &b[s..e]);
+    let name = ["libdav1d", "libaom-av1"]
+        .into_iter()
+        .find(|n| unsafe { !ffmpeg_next::ffi::avcodec_find_decoder_by_name(crate::av::cstring(n).as_ptr()).is_null() })
+        .ok_or_else(|| Error::NotSupported("This build has no AV1 decoder".into()))?;
+    super::still::decode_one(name, &data, av1c)
+}
+
+/// A grid item: its cells (dimg references, row by row) placed side by side
+/// and cut to the grid's output size, in the cells' own pixel format.
+fn decode_grid(b: &[u8], meta: &Meta, grid: &Item) -> Result<Frame> {
+    use ffmpeg_next::ffi;
+    let data = meta.item_data(b, grid)?.ok_or_else(|| Error::Encoding("The AVIF's grid is truncated".into()))?;
+    let mut r = Reader::new(&data, (0, data.len()));
+    r.skip(1)?;
+    let large = r.uint(1)? & 1 == 1;
+    let (rows, columns) = (r.uint(1)? as usize + 1, r.uint(1)? as usize + 1);
+    let field = if large { 4 } else { 2 };
+    let (width, height) = (r.uint(field)? as u32, r.uint(field)? as u32);
+    super::check_size(width, height)?;
+    let cells = meta.referenced(b"dimg", grid.id);
+    if cells.len() != rows * columns {
+        return Err(Error::Encoding(format!("The AVIF grid has {} cells for {rows}x{columns}", cells.len())));
+    }
+    let mut out: Option<Frame> = None;
+    let (mut cell_w, mut cell_h) = (0u32, 0u32);
+    for (n, &id) in cells.iter().enumerate() {
+        let cell = decode_item(b, meta, meta.item(id)?)?;
+        let c = unsafe { &*cell.as_ptr() };
+        if out.is_none() {
+            (cell_w, cell_h) = (c.width as u32, c.height as u32);
+            if cell_w as usize * columns < width as usize || cell_h as usize * rows < height as usize {
+                return Err(Error::Encoding("The AVIF grid's cells do not cover it".into()));
+            }
+            let mut frame = Frame::empty();
+            unsafe {
+                let f = &mut *frame.as_mut_ptr();
+                f.format = c.format;
+                f.width = width as i32;
+                f.height = height as i32;
+                let ret = ffi::av_frame_get_buffer(f, 0);
+                if ret < 0 {
+                    return Err(Error::ffmpeg("av_frame_get_buffer", ret));
+                }
+                ffi::av_frame_copy_props(f, c);
+            }
+            out = Some(frame);
+        }
+        let frame = out.as_mut().expect("made above");
+        let f = unsafe { &mut *frame.as_mut_ptr() };
+        if c.format != f.format || c.width as u32 != cell_w || c.height as u32 != cell_h {
+            return Err(Error::Encoding("The AVIF grid's cells differ in size or format".into()));
+        }
+        let desc = unsafe { &*ffi::av_pix_fmt_desc_get(crate::video::pixel::av_format_any(c.format)) };
+        let (x0, y0) = ((n % columns) as u32 * cell_w, (n / columns) as u32 * cell_h);
+        let w = cell_w.min(width - x0.min(width));
+        let h = cell_h.min(height - y0.min(height));
+        for plane in 0..desc.nb_components as usize {
+            if c.data[plane].is_null() {
+                continue;
+            }
+            let (sx, sy) = if plane == 1 || plane == 2 { (desc.log2_chroma_w as u32, desc.log2_chroma_h as u32) } else { (0, 0) };
+            let bytes = desc.comp[plane].step as usize;
+            let (px, py) = ((x0 >> sx) as usize, (y0 >> sy) as usize);
+            let cols = (((x0 + w + (1 << sx) - 1) >> sx) as usize).saturating_sub(px) * bytes;
+            let lines = (((y0 + h + (1 << sy) - 1) >> sy) as usize).saturating_sub(py);
+            for row in 0..lines {
+                unsafe {
+                    let from = c.data[plane].offset(row as isize * c.linesize[plane] as isize);
+                    let to = f.data[plane].offset((py + row) as isize * f.linesize[plane] as isize).add(px * bytes);
+                    std::ptr::copy_nonoverlapping(from, to, cols);
+                }
+            }
+        }
+    }
+    out.ok_or_else(|| Error::Encoding("The AVIF grid is empty".into()))
+}
+
+/// Writes an alpha item's samples (the luma plane, any bit depth) into a BGRA frame's alpha bytes.
+fn apply_alpha(bgra: &mut Frame, alpha: &Frame) -> Result<()> {
+    let (w, h) = (bgra.width(), bgra.height());
+    if alpha.width() != w || alpha.height() != h {
+        return Err(Error::Encoding("The AVIF's alpha item differs in size from its image".into()));
+    }
+    let a = unsafe { &*alpha.as_ptr() };
+    let desc = unsafe { &*ffmpeg_next::ffi::av_pix_fmt_desc_get(crate::video::pixel::av_format_any(a.format)) };
+    let depth = desc.comp[0].depth as u32;
+    let f = unsafe { &mut *bgra.as_mut_ptr() };
+    for y in 0..h as usize {
+        unsafe {
+            let line = std::slice::from_raw_parts_mut(f.data[0].add(y * f.linesize[0] as usize), w as usize * 4);
+            let src = a.data[0].add(y * a.linesize[0] as usize);
+            for (x, px) in line.chunks_exact_mut(4).enumerate() {
+                px[3] = if depth > 8 { (u16::from_le_bytes([*src.add(2 * x), *src.add(2 * x + 1)]) >> (depth - 8)) as u8 } else { *src.add(x) };
+            }
+        }
+    }
+    Ok(())
+}
+
 /// What AVIF readers (libavif, Chrome) assume for unspecified CICP values:
 /// sRGB primaries and transfer, a BT.601 matrix.
 fn avif_defaults(mut color: ColorSpace) -> ColorSpace {
@@ -589,7 +730,7 @@ impl Container for Avif {
         }
         if let Some(meta) = self.meta.as_mut() {
             let primary = meta.primary()?.clone();
-            if &primary.kind != b"av01" {
+            if &primary.kind != b"av01" && &primary.kind != b"grid" {
                 return Err(Error::NotSupported(format!(
                     "AVIF primary items of type {} are not supported",
                     String::from_utf8_lossy(&primary.kind)
@@ -700,18 +841,7 @@ impl Container for Avif {
             .as_ref()
             .ok_or_else(|| Error::Encoding("No AVIF header".into()))?;
         let primary = meta.primary()?;
-        let data = meta
-            .data(b)?
-            .ok_or_else(|| Error::Encoding("The AVIF's image data is truncated".into()))?;
-        let av1c = meta.property(primary, b"av1C").map(|(s, e)| &b[s..e]);
-        let names: &[&str] = &["libdav1d", "libaom-av1"];
-        let name = names.iter().copied().find(|n| unsafe {
-            !ffmpeg_next::ffi::avcodec_find_decoder_by_name(crate::av::cstring(n).as_ptr())
-                .is_null()
-        });
-        let name =
-            name.ok_or_else(|| Error::NotSupported("This build has no AV1 decoder".into()))?;
-        let frame = super::still::decode_one(name, &data, av1c)?;
+        let frame = if &primary.kind == b"grid" { decode_grid(b, meta, primary)? } else { decode_item(b, meta, primary)? };
         // The colr box (nclx) wins over the bitstream's colour description.
         let mut color = ColorSpace::of_frame(unsafe { &*frame.as_ptr() });
         if let Some((s, e)) = meta.property(primary, b"colr") {
@@ -769,23 +899,26 @@ impl Container for Avif {
             },
             color,
         };
-        // irot: anticlockwise quarter turns; imir: 0 flips top-bottom about the vertical... axis per HEIF.
-        let mut rotation = meta
-            .property(primary, b"irot")
-            .map_or(0, |(s, _)| (4 - (b[s] & 3) as u32) % 4 * 90);
+        // irot turns anticlockwise, then imir mirrors: mode 0 top to bottom (a
+        // half turn and a horizontal flip), mode 1 left to right. A VideoFrame
+        // turns clockwise, then flips horizontally (as Chrome maps them).
+        let mut rotation = meta.property(primary, b"irot").map_or(0, |(s, _)| (4 - (b[s] & 3) as u32) % 4 * 90);
         let mut flip = false;
         if let Some((s, _)) = meta.property(primary, b"imir") {
-            // axis 0: mirror about a vertical axis (left-right); 1: about a horizontal one.
             flip = true;
-            if b[s] & 1 == 1 {
+            if b[s] & 1 == 0 {
                 rotation = (rotation + 180) % 360;
             }
         }
-        Ok(Picture {
-            frame,
-            info,
-            rotation,
-            flip,
-        })
+        // An alpha item makes the picture BGRA, as Chrome decodes it.
+        if let Some(alpha) = meta.alpha_item(b) {
+            let alpha = decode_item(b, meta, alpha)?;
+            let mut picture = super::still::to_bgr(&frame, true, crate::video::convert::Colorimetry::to_rgb(&info.color))?;
+            apply_alpha(&mut picture.frame, &alpha)?;
+            picture.rotation = rotation;
+            picture.flip = flip;
+            return Ok(picture);
+        }
+        Ok(Picture { frame, info, rotation, flip })
     }
 }
