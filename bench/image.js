@@ -3,7 +3,9 @@
 // would) and the ffmpeg CLI (decoding to raw RGBA into /dev/null; its time
 // includes starting the process, printed alone as "ffmpeg start-up"):
 // a 4000x3000 JPEG, a 4000x3000 PNG and a 100-frame 640x480 animated WebP.
-// Ours: decode every frame and copyTo RGBA, as sharp's output is RGBA; and
+// Ours: decode every frame and copyTo RGBA into a new buffer, as sharp's
+// output is a new RGBA buffer; the same into a buffer kept from the last run
+// (a server's pool: no first-touch page faults on the JavaScript thread); and
 // decode alone (the VideoFrame in the format Chrome gives).
 //
 //   node bench/image.js [runs]          (default 5; the best run of each counts)
@@ -38,7 +40,10 @@ ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=s=4000x3000,noise=alls=24:allf=t', '-fram
 ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=s=4000x3000,noise=alls=8:allf=t', '-frames:v', '1', png]);
 ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=s=640x480:r=25,noise=alls=10:allf=t', '-frames:v', '100', '-c:v', 'libwebp_anim', '-q:v', '75', '-loop', '0', webp]);
 
-async function ours(file, type, toRgba) {
+/** Output buffers kept between runs (the reused-buffer column), by size. */
+const reused = new Map();
+
+async function ours(file, type, toRgba, reuse = false) {
   const decoder = new ImageDecoder({ type, data: fs.readFileSync(file) });
   await decoder.tracks.ready;
   await decoder.completed;
@@ -47,7 +52,12 @@ async function ours(file, type, toRgba) {
   for (let i = 0; i < n; i++) {
     const { image } = await decoder.decode({ frameIndex: i });
     if (toRgba) {
-      const buf = new Uint8Array(image.visibleRect.width * image.visibleRect.height * 4);
+      const size = image.visibleRect.width * image.visibleRect.height * 4;
+      let buf = reuse ? reused.get(size) : undefined;
+      if (buf === undefined) {
+        buf = new Uint8Array(size);
+        if (reuse) reused.set(size, buf);
+      }
       await image.copyTo(buf, { format: 'RGBA' });
       bytes += buf.length;
     }
@@ -80,6 +90,7 @@ async function main() {
     const rgba = await best(runs, () => ours(file, type, true));
     const loop = delay.stop();
     const decodeOnly = await best(runs, () => ours(file, type, false));
+    const intoReused = await best(runs, () => ours(file, type, true, true));
     const input = fs.readFileSync(file);
     const sh = await best(runs, () => sharp(input, { animated: true, limitInputPixels: false }).ensureAlpha().raw().toBuffer());
     // FFmpeg before 8 has no animated WebP decoder.
@@ -92,6 +103,7 @@ async function main() {
       image: label,
       frames: rgba.result.frames,
       'ours → RGBA ms': rgba.ms.toFixed(1),
+      'ours → reused ms': intoReused.ms.toFixed(1),
       'ours decode ms': decodeOnly.ms.toFixed(1),
       'sharp → RGBA ms': sh.ms.toFixed(1),
       'ffmpeg CLI ms': Number.isNaN(cli) ? 'cannot' : cli.toFixed(1),

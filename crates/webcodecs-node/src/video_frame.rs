@@ -129,6 +129,7 @@ fn to_rgb(mut cx: FunctionContext) -> JsResult<JsPromise> {
                     for (n, line) in bytes.chunks_exact(row).enumerate() {
                         out[offset + n * stride..][..row].copy_from_slice(line);
                     }
+                    webcodecs_core::video::frame::recycle_rgb_buffer(bytes);
                     Ok(())
                 });
                 match written {

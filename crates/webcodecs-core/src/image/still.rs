@@ -64,7 +64,18 @@ pub(super) fn to_bgr(frame: &Frame, alpha: bool, colorimetry: Colorimetry) -> Re
         PixelFormat::BGRX
     };
     let (w, h) = (frame.width(), frame.height());
-    let mut out = crate::video::convert::convert_once(frame, format.to_av(), w, h, colorimetry, None)?;
+    // Packed RGB (PNG, BMP, WebP lossless) is reordered; the rest converted by libswscale.
+    let mut out = Frame::alloc(format, w, h)?;
+    let swizzled = {
+        let f = unsafe { &mut *out.as_mut_ptr() };
+        let stride = f.linesize[0] as usize;
+        let memory = unsafe { std::slice::from_raw_parts_mut(f.data[0], stride * h as usize) };
+        let rect = crate::video::frame::Rect { x: 0, y: 0, width: w, height: h };
+        crate::video::yuv_rgb::swizzle(frame, rect, true, memory, stride)
+    };
+    if !swizzled {
+        out = crate::video::convert::convert_once(frame, format.to_av(), w, h, colorimetry, None)?;
+    }
     if !alpha {
         // BGR0's padding byte reads as opaque.
         let f = unsafe { &mut *out.as_mut_ptr() };

@@ -239,11 +239,11 @@ impl Frame {
             }
         }
         let stride = rect.width as usize * 4;
-        let mut out = vec![0u8; stride * rect.height as usize];
+        let mut out = rgb_buffer(stride * rect.height as usize);
         let bgr = matches!(format, PixelFormat::BGRA | PixelFormat::BGRX);
         // 8-bit YUV by the fixed-point converter; the rest by libswscale, straight
         // into `out`, on every core for large pictures.
-        if !super::yuv_rgb::convert(self, rect, color, bgr, &mut out) {
+        if !super::yuv_rgb::convert(self, rect, color, bgr, &mut out) && !super::yuv_rgb::swizzle(self, rect, bgr, &mut out, stride) {
             drop(convert_once(&src, format.to_av(), rect.width, rect.height, Colorimetry::to_rgb(color), Some((&mut out, stride)))?);
         }
         if display_p3 {
@@ -279,6 +279,37 @@ impl Frame {
             Rect { x: 0, y: 0, width: w, height: h }
         };
         Some(FrameInfo { format, coded_width: w, coded_height: h, visible, color: ColorSpace::of_frame(f) })
+    }
+}
+
+/// Recently used conversion buffers. A large Vec is fresh memory from the
+/// kernel every time (glibc maps it and unmaps it on free), and touching its
+/// pages the first time costs as much as converting into it; copyTo reuses
+/// the last ones instead.
+static RGB_BUFFERS: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
+
+/// A buffer of `len` bytes for [`Frame::to_rgb`], reused when one is spare.
+fn rgb_buffer(len: usize) -> Vec<u8> {
+    let spare = RGB_BUFFERS.lock().ok().and_then(|mut pool| {
+        let i = pool.iter().position(|b| b.capacity() >= len && b.capacity() <= len * 2)?;
+        Some(pool.swap_remove(i))
+    });
+    let mut buffer = spare.unwrap_or_default();
+    buffer.clear();
+    buffer.resize(len, 0);
+    buffer
+}
+
+/// Gives a buffer [`Frame::to_rgb`] returned back for reuse (two at most, of a megabyte or more).
+pub fn recycle_rgb_buffer(buffer: Vec<u8>) {
+    if buffer.capacity() < 1 << 20 {
+        return;
+    }
+    if let Ok(mut pool) = RGB_BUFFERS.lock() {
+        if pool.len() >= 2 {
+            pool.remove(0);
+        }
+        pool.push(buffer);
     }
 }
 

@@ -189,6 +189,54 @@ pub fn convert(frame: &Frame, rect: Rect, color: &ColorSpace, bgr: bool, out: &m
     true
 }
 
+/// Packed 8-bit RGB to RGBA or (`bgr`) BGRA: the bytes reordered, no
+/// arithmetic. `source` names the byte of R, G, B (and A, if any) in each
+/// source pixel of `step` bytes. Rows of `out` are `stride` bytes apart.
+/// Returns false for formats it does not cover.
+pub fn swizzle(frame: &Frame, rect: Rect, bgr: bool, out: &mut [u8], stride: usize) -> bool {
+    use ffmpeg_next::ffi::AVPixelFormat::*;
+    let f = unsafe { &*frame.as_ptr() };
+    let (step, r, g, b, a) = match super::pixel::av_format_any(f.format) {
+        AV_PIX_FMT_RGBA => (4, 0, 1, 2, Some(3)),
+        AV_PIX_FMT_BGRA => (4, 2, 1, 0, Some(3)),
+        AV_PIX_FMT_RGB0 => (4, 0, 1, 2, None),
+        AV_PIX_FMT_BGR0 => (4, 2, 1, 0, None),
+        AV_PIX_FMT_RGB24 => (3, 0, 1, 2, None),
+        AV_PIX_FMT_BGR24 => (3, 2, 1, 0, None),
+        AV_PIX_FMT_ARGB => (4, 1, 2, 3, Some(0)),
+        _ => return false,
+    };
+    let rows = rect.height as usize;
+    if rect.x + rect.width > frame.width() || rect.y + rect.height > frame.height() || stride < rect.width as usize * 4 || out.len() < stride * rows {
+        return false;
+    }
+    let (ro, bo) = if bgr { (2, 0) } else { (0, 2) };
+    let width = rect.width as usize;
+    let plane = Plane { data: f.data[0], stride: f.linesize[0] as isize, shift_x: 0, shift_y: 0 };
+    let fill = |first: usize, rows: &mut [u8]| {
+        for (n, line) in rows.chunks_exact_mut(stride).enumerate() {
+            let line = &mut line[..width * 4];
+            // Safety: the row lies inside the frame (checked above).
+            let src = unsafe { std::slice::from_raw_parts(plane.row(rect.y + (first + n) as u32).add(rect.x as usize * step), width * step) };
+            for (px, s) in line.chunks_exact_mut(4).zip(src.chunks_exact(step)) {
+                px[ro] = s[r];
+                px[1] = s[g];
+                px[bo] = s[b];
+                px[3] = a.map_or(255, |a| s[a]);
+            }
+        }
+    };
+    let threads = if width as u64 * rows as u64 >= 1 << 20 { std::thread::available_parallelism().map_or(1, |n| n.get().min(8)) } else { 1 };
+    let each = rows.div_ceil(threads);
+    std::thread::scope(|scope| {
+        for (band, chunk) in out[..stride * rows].chunks_mut(each * stride).enumerate() {
+            let fill = &fill;
+            scope.spawn(move || fill(band * each, chunk));
+        }
+    });
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,6 +288,17 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn packed_rgb_is_reordered_with_opaque_alpha_where_there_is_none() {
+        let rgb = Frame::from_bytes(PixelFormat::RGBX, 2, 1, &[1, 2, 3, 9, 4, 5, 6, 9], &[PlaneLayout { offset: 0, stride: 8 }]).unwrap();
+        let mut out = vec![0u8; 8];
+        assert!(swizzle(&rgb, Rect { x: 0, y: 0, width: 2, height: 1 }, true, &mut out, 8));
+        assert_eq!(out, [3, 2, 1, 255, 6, 5, 4, 255]);
+        let bgra = Frame::from_bytes(PixelFormat::BGRA, 2, 1, &[1, 2, 3, 7, 4, 5, 6, 8], &[PlaneLayout { offset: 0, stride: 8 }]).unwrap();
+        assert!(swizzle(&bgra, Rect { x: 1, y: 0, width: 1, height: 1 }, false, &mut out, 4));
+        assert_eq!(&out[..4], &[6, 5, 4, 8]);
     }
 
     #[test]
