@@ -5,7 +5,7 @@
 use super::{Animation, Container, Picture, Progress};
 use crate::error::{Error, Result};
 use crate::video::color::ColorSpace;
-use crate::video::frame::{Frame, FrameInfo, Rect};
+use crate::video::frame::Frame;
 use crate::video::pixel::PixelFormat;
 
 #[derive(Default, Clone)]
@@ -886,19 +886,7 @@ impl Container for Avif {
                 }
             }
         };
-        let (w, h) = (frame.width(), frame.height());
-        let info = FrameInfo {
-            format,
-            coded_width: w,
-            coded_height: h,
-            visible: Rect {
-                x: 0,
-                y: 0,
-                width: w,
-                height: h,
-            },
-            color,
-        };
+        let info = super::frame_info(&frame, format, color);
         // irot turns anticlockwise, then imir mirrors: mode 0 top to bottom (a
         // half turn and a horizontal flip), mode 1 left to right. A VideoFrame
         // turns clockwise, then flips horizontally (as Chrome maps them).

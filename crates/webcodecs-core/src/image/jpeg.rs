@@ -8,7 +8,6 @@ use super::{Container, Picture, Progress};
 use crate::error::{Error, Result};
 use crate::video::color::ColorSpace;
 use crate::video::convert::Colorimetry;
-use crate::video::frame::Rect;
 use crate::video::pixel::PixelFormat;
 
 #[derive(Default)]
@@ -240,19 +239,7 @@ impl Container for Jpeg {
             full_range: Some(true),
         };
         let mut picture = if self.is_420() && frame.format() == Some(PixelFormat::I420) {
-            let (w, h) = (frame.width(), frame.height());
-            let info = crate::video::frame::FrameInfo {
-                format: PixelFormat::I420,
-                coded_width: w,
-                coded_height: h,
-                visible: Rect {
-                    x: 0,
-                    y: 0,
-                    width: w,
-                    height: h,
-                },
-                color,
-            };
+            let info = super::frame_info(&frame, PixelFormat::I420, color);
             Picture {
                 frame,
                 info,

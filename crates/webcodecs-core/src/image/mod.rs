@@ -186,19 +186,14 @@ pub fn srgb() -> ColorSpace {
 }
 
 fn rgb_info(frame: &Frame, format: PixelFormat) -> FrameInfo {
+    frame_info(frame, format, srgb())
+}
+
+/// A whole decoded picture's properties: all of it visible.
+fn frame_info(frame: &Frame, format: PixelFormat, color: ColorSpace) -> FrameInfo {
     let (width, height) = (frame.width(), frame.height());
-    FrameInfo {
-        format,
-        coded_width: width,
-        coded_height: height,
-        visible: crate::video::frame::Rect {
-            x: 0,
-            y: 0,
-            width,
-            height,
-        },
-        color: srgb(),
-    }
+    let visible = crate::video::frame::Rect { x: 0, y: 0, width, height };
+    FrameInfo { format, coded_width: width, coded_height: height, visible, color }
 }
 
 #[derive(Debug, Clone)]

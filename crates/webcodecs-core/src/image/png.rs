@@ -8,7 +8,6 @@ use super::still::{decode_one, to_bgr};
 use super::{Animation, Composed, Container, Picture, Progress};
 use crate::error::{Error, Result};
 use crate::video::convert::Colorimetry;
-use crate::video::frame::{PlaneLayout, Rect};
 
 const SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -201,25 +200,7 @@ impl Png {
 
     fn frame_pixels(&self, b: &[u8], i: usize) -> Result<Vec<u8>> {
         let png = self.frame_png(b, i);
-        let picture = to_bgr(
-            &decode_one("png", &png, None)?,
-            true,
-            Colorimetry::RGB_TO_FULL_BT709,
-        )?;
-        let r = self.frames[i].region;
-        let stride = r.width as usize * 4;
-        let mut px = vec![0u8; stride * r.height as usize];
-        picture.frame.copy_to(
-            &mut px,
-            Rect {
-                x: 0,
-                y: 0,
-                width: r.width,
-                height: r.height,
-            },
-            &[PlaneLayout { offset: 0, stride }],
-        )?;
-        Ok(px)
+        super::still::region_pixels(&decode_one("png", &png, None)?, self.frames[i].region, Colorimetry::RGB_TO_FULL_BT709)
     }
 }
 

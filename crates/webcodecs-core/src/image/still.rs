@@ -97,6 +97,17 @@ pub(super) fn to_bgr(frame: &Frame, alpha: bool, colorimetry: Colorimetry) -> Re
     })
 }
 
+/// A decoded animation frame as tightly packed BGRA rows of `region` (a frame
+/// smaller than its region leaves the rest transparent), ready for a Canvas.
+pub(super) fn region_pixels(frame: &Frame, region: super::canvas::Region, colorimetry: Colorimetry) -> Result<Vec<u8>> {
+    let picture = to_bgr(frame, true, colorimetry)?;
+    let stride = region.width as usize * 4;
+    let mut px = vec![0u8; stride * region.height as usize];
+    let rect = crate::video::frame::Rect { x: 0, y: 0, width: frame.width().min(region.width), height: frame.height().min(region.height) };
+    picture.frame.copy_to(&mut px, rect, &[crate::video::frame::PlaneLayout { offset: 0, stride }])?;
+    Ok(px)
+}
+
 /// BMP: the whole file is one image. Chrome shows every BMP as opaque (BGRX).
 #[derive(Default)]
 pub struct Bmp {

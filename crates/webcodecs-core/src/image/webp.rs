@@ -9,7 +9,6 @@ use super::{Animation, Composed, Container, Picture, Progress};
 use crate::error::{Error, Result};
 use crate::video::color::ColorSpace;
 use crate::video::convert::Colorimetry;
-use crate::video::frame::{FrameInfo, PlaneLayout, Rect};
 use crate::video::pixel::PixelFormat;
 
 struct WebpFrame {
@@ -186,20 +185,7 @@ impl Webp {
         file.extend_from_slice(b"WEBP");
         file.extend_from_slice(&chunks);
         let frame = decode_one("webp", &file, None)?;
-        let picture = to_bgr(&frame, true, Colorimetry::to_rgb(&lossy_color()))?;
-        let (w, h) = (frame.width(), frame.height());
-        let stride = f.region.width as usize * 4;
-        let mut px = vec![0u8; stride * f.region.height as usize];
-        let rect = Rect {
-            x: 0,
-            y: 0,
-            width: w.min(f.region.width),
-            height: h.min(f.region.height),
-        };
-        picture
-            .frame
-            .copy_to(&mut px, rect, &[PlaneLayout { offset: 0, stride }])?;
-        Ok(px)
+        super::still::region_pixels(&frame, f.region, Colorimetry::to_rgb(&lossy_color()))
     }
 }
 
@@ -286,19 +272,7 @@ impl Container for Webp {
         }
         let frame = decode_one("webp", b, None)?;
         if self.lossy && !self.alph && frame.format() == Some(PixelFormat::I420) {
-            let (w, h) = (frame.width(), frame.height());
-            let info = FrameInfo {
-                format: PixelFormat::I420,
-                coded_width: w,
-                coded_height: h,
-                visible: Rect {
-                    x: 0,
-                    y: 0,
-                    width: w,
-                    height: h,
-                },
-                color: lossy_color(),
-            };
+            let info = super::frame_info(&frame, PixelFormat::I420, lossy_color());
             return Ok(Picture {
                 frame,
                 info,
