@@ -118,8 +118,16 @@ pub struct VideoEncoder {
 
 impl VideoEncoder {
     /// "Check Configuration Support": can this build encode with `config`?
+    /// Opening a large encoder costs tens of milliseconds (80 ms for 1080p
+    /// VP9), and libraries such as Mediabunny ask several times before
+    /// configuring: a configuration that opened once is remembered.
     pub fn check_support(config: &EncoderConfig) -> Result<()> {
-        open_encoder(config, &ColorSpace::default()).map(|_| ())
+        if supported_before(config) {
+            return Ok(());
+        }
+        open_encoder(config, &ColorSpace::default())?;
+        remember_supported(config);
+        Ok(())
     }
 
     fn ensure_open(&mut self, color: &ColorSpace) -> Result<&mut Open> {
@@ -413,7 +421,34 @@ fn setup(codec: &VideoCodec, config: &EncoderConfig) -> Result<Setup> {
     }
 }
 
+/// Configurations an encoder opened with in this process (the most recent 32).
+static SUPPORTED: std::sync::Mutex<Vec<EncoderConfig>> = std::sync::Mutex::new(Vec::new());
+
+/// Encoders opened by this process (for tests of how often that happens).
+static OPENS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many times this process has opened (or tried to open) a video encoder.
+pub fn encoder_opens() -> usize {
+    OPENS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+fn supported_before(config: &EncoderConfig) -> bool {
+    SUPPORTED.lock().is_ok_and(|list| list.contains(config))
+}
+
+fn remember_supported(config: &EncoderConfig) {
+    if let Ok(mut list) = SUPPORTED.lock() {
+        if !list.contains(config) {
+            if list.len() == 32 {
+                list.remove(0);
+            }
+            list.push(config.clone());
+        }
+    }
+}
+
 fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
+    OPENS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let codec = VideoCodec::parse(&config.codec)?;
     let name = codec.name();
     if config.prefer_hardware {
@@ -492,8 +527,17 @@ impl Processor for VideoEncoder {
         // A reconfigure starts a new stream: its first chunk carries a decoder config.
         self.open = None;
         self.last_parameter_sets = None;
+        let known = supported_before(&config);
         self.config = Some(config);
-        self.ensure_open(&ColorSpace::default()).map(|_| ())
+        // A configuration known to open is opened by the first frame, with
+        // that frame's colour space; another one is opened now, so that an
+        // unsupported one fails at configure() (and is kept if the colour fits).
+        if known {
+            return Ok(());
+        }
+        self.ensure_open(&ColorSpace::default())?;
+        remember_supported(self.config.as_ref().expect("set above"));
+        Ok(())
     }
 
     fn process(&mut self, input: EncodeInput, emit: &mut dyn FnMut(EncodedChunk)) -> Result<()> {
