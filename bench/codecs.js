@@ -21,7 +21,7 @@ const BITRATE = 2_500_000;
 
 // Our codec string, and the ffmpeg arguments that do what VideoEncoder does with it.
 const CODECS = {
-  vp8: { codec: 'vp8', encoder: 'libvpx', file: 'ivf', fourcc: 'VP80', args: ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '4', '-lag-in-frames', '0', '-auto-alt-ref', '0'] },
+  vp8: { codec: 'vp8', encoder: 'libvpx', file: 'ivf', fourcc: 'VP80', args: ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '-6', '-lag-in-frames', '0', '-auto-alt-ref', '0'] },
   vp9: { codec: 'vp09.00.31.08', encoder: 'libvpx-vp9', file: 'ivf', fourcc: 'VP90', args: ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '5', '-lag-in-frames', '0', '-auto-alt-ref', '0', '-row-mt', '1'] },
   av1: { codec: 'av01.0.05M.08', encoder: 'libaom-av1', file: 'ivf', fourcc: 'AV01', args: ['-c:v', 'libaom-av1', '-usage', 'realtime', '-cpu-used', '7', '-lag-in-frames', '0', '-row-mt', '1'] },
   hevc: { codec: 'hev1.1.6.L93.B0', encoder: 'libx265', file: 'hevc', args: ['-c:v', 'libx265', '-preset', 'medium', '-forced-idr', '1', '-x265-params', 'log-level=error:bframes=0'] },

@@ -395,7 +395,11 @@ fn setup(codec: &VideoCodec, config: &EncoderConfig) -> Result<Setup> {
         VideoCodec::Vp8 | VideoCodec::Vp9(_) => {
             let (encoder, pix_fmt, speed) = match codec {
                 VideoCodec::Vp9(vp9) => (find_first(&["libvpx-vp9"], codec)?, vp9_format(vp9)?, if realtime { 8 } else { 5 }),
-                _ => (find_first(&["libvpx"], codec)?, AV_PIX_FMT_YUV420P, if realtime { 10 } else { 4 }),
+                // VP8 in real-time mode takes a positive speed as a starting point
+                // it adjusts by the time each frame took, so identical input gave
+                // different bytes from run to run; a negative one is fixed (-6 in
+                // quality mode, the speed WebRTC's VP8 encoder uses on desktops).
+                _ => (find_first(&["libvpx"], codec)?, AV_PIX_FMT_YUV420P, if realtime { -10 } else { -6 }),
             };
             // One frame in, one chunk out: no look-ahead and no hidden alt-ref frames.
             options.push(("deadline", "realtime".into()));
