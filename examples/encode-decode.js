@@ -4,13 +4,16 @@
 // with VideoDecoder, and report frames, speed and quality (PSNR); then the
 // same round trip in memory for VP8, VP9, AV1 and HEVC; then audio: a chord
 // encoded to Opus, AAC (written as examples/out/demo.aac, an ADTS file any
-// player opens), MP3, Vorbis and FLAC, decoded back and compared.
+// player opens), MP3, Vorbis and FLAC, decoded back and compared; and images:
+// a JPEG, an animated PNG, GIF and WebP and an AVIF decoded with ImageDecoder,
+// streamed from their files.
 //
 //   node examples/encode-decode.js [--size 1280x720] [--frames 150] [--out examples/out/demo.mp4]
 const fs = require('node:fs');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
-const { VideoEncoder, VideoDecoder, VideoFrame, EncodedVideoChunk, AudioEncoder, AudioDecoder, AudioData, buildInfo } = require('..');
+const { Readable } = require('node:stream');
+const { VideoEncoder, VideoDecoder, VideoFrame, EncodedVideoChunk, AudioEncoder, AudioDecoder, AudioData, ImageDecoder, buildInfo } = require('..');
 const { writeMp4 } = require('./lib/mp4');
 
 const arg = (name, fallback) => {
@@ -150,6 +153,34 @@ async function main() {
     const result = await audioRoundTrip({ codec, sampleRate: rate, numberOfChannels: 2, bitrate: 128_000, ...extra }, chord);
     console.log(`  ${codec.padEnd(16)} ${result}`);
   }
+
+  // Images, streamed from their files: every frame decoded and read back as RGBA.
+  console.log('Images (ImageDecoder, from a file stream):');
+  const images = path.join(__dirname, '..', 'test', 'fixtures', 'images');
+  for (const [file, type] of [['four-colors.jpg', 'image/jpeg'], ['anim.png', 'image/png'], ['four-colors-flip.gif', 'image/gif'], ['anim.webp', 'image/webp'], ['four-colors-flip.avif', 'image/avif']]) {
+    console.log(`  ${file.padEnd(22)} ${await describeImage(path.join(images, file), type)}`);
+  }
+}
+
+/** Decodes every frame of an image file with ImageDecoder and describes them. */
+async function describeImage(file, type) {
+  const decoder = new ImageDecoder({ type, data: Readable.toWeb(fs.createReadStream(file)) });
+  await decoder.tracks.ready;
+  await decoder.completed;
+  const track = decoder.tracks.selectedTrack;
+  let first;
+  let duration = 0;
+  for (let i = 0; i < track.frameCount; i++) {
+    const { image } = await decoder.decode({ frameIndex: i });
+    const rgba = new Uint8Array(image.visibleRect.width * image.visibleRect.height * 4);
+    await image.copyTo(rgba, { format: 'RGBA' });
+    first ??= `${image.codedWidth}x${image.codedHeight} ${image.format}`;
+    duration += image.duration ?? 0;
+    image.close();
+  }
+  decoder.close();
+  const loops = track.repetitionCount === Infinity ? 'loops forever' : `repeats ${track.repetitionCount}×`;
+  return track.animated ? `${first}, ${track.frameCount} frames, ${(duration / 1000).toFixed(0)} ms, ${loops}` : `${first}, still`;
 }
 
 /** Encodes f32-planar `samples` with `config` in 20 ms pieces, decodes them back, and describes the outcome. */
