@@ -440,7 +440,12 @@ impl Processor for ImageDecoder {
                 if self.complete {
                     return Ok(());
                 }
-                self.data.extend_from_slice(&bytes);
+                // A whole buffer arrives as one piece: kept as it is, not copied again.
+                if self.data.is_empty() {
+                    self.data = bytes;
+                } else {
+                    self.data.extend_from_slice(&bytes);
+                }
                 self.advance(emit)
             }
             ImageInput::End => {
