@@ -24,6 +24,7 @@ fn config(width: u32, height: u32) -> EncoderConfig {
         prefer_hardware: false,
         keep_alpha: false,
         scalability_mode: None,
+        content_hint: None,
     }
 }
 

@@ -57,7 +57,7 @@ fn encode_with(codec: &str, annexb: bool, frames: u32) -> Vec<EncodedChunk> {
         width: W, height: H, display_width: W, display_height: H,
         bitrate: Some(2_000_000), framerate: Some(30.0),
         bitrate_mode: BitrateMode::Variable, realtime: false, annexb,
-        prefer_hardware: false, keep_alpha: false, scalability_mode: None,
+        prefer_hardware: false, keep_alpha: false, scalability_mode: None, content_hint: None,
     };
     worker.send(Command::Configure(config)).unwrap();
     for i in 0..frames {
@@ -161,7 +161,7 @@ fn hevc_round_trips_with_hvcc_and_annexb() {
         let config = EncoderConfig {
             codec: "hvc1.1.6.L93.B0".into(), width: W, height: H, display_width: W, display_height: H, bitrate: None,
             framerate: None, bitrate_mode: BitrateMode::Variable, realtime: false, annexb: false,
-            prefer_hardware: false, keep_alpha: false, scalability_mode: None,
+            prefer_hardware: false, keep_alpha: false, scalability_mode: None, content_hint: None,
         };
         assert_eq!(VideoEncoder::check_support(&config).unwrap_err().name(), "NotSupportedError");
         return;

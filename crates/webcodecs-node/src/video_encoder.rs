@@ -37,6 +37,7 @@ fn config_from<'a>(cx: &mut FunctionContext<'a>, i: usize) -> NeonResult<Encoder
         prefer_hardware: get_string(cx, obj, "hardwareAcceleration")? == "prefer-hardware",
         keep_alpha: get_string(cx, obj, "alpha")? == "keep",
         scalability_mode: get_opt_string(cx, obj, "scalabilityMode")?,
+        content_hint: get_opt_string(cx, obj, "contentHint")?,
     })
 }
 

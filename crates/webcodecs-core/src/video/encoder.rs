@@ -61,6 +61,8 @@ pub struct EncoderConfig {
     /// `alpha == "keep"` (H.264 carries no alpha).
     pub keep_alpha: bool,
     pub scalability_mode: Option<String>,
+    /// `contentHint`: "text" tunes VP9 and AV1 for screen content, as Chrome does.
+    pub content_hint: Option<String>,
 }
 
 /// One `encode()` call: a reference to the caller's frame and its options.
@@ -410,6 +412,9 @@ fn setup(codec: &VideoCodec, config: &EncoderConfig) -> Result<Setup> {
             if let VideoCodec::Vp9(vp9) = codec {
                 options.push(("row-mt", "1".into()));
                 profile = Some(vp9.profile as i32);
+                if config.content_hint.as_deref() == Some("text") {
+                    options.push(("tune-content", "screen".into()));
+                }
             }
             Ok(Setup { encoder, pix_fmt, options, profile, level: None })
         }
@@ -420,6 +425,10 @@ fn setup(codec: &VideoCodec, config: &EncoderConfig) -> Result<Setup> {
             options.push(("cpu-used", if realtime { 8 } else { 7 }.to_string()));
             options.push(("lag-in-frames", "0".into()));
             options.push(("row-mt", "1".into()));
+            if config.content_hint.as_deref() == Some("text") {
+                // Screen-content tools (palette, intra block copy where the speed allows).
+                options.push(("aom-params", "tune-content=screen:enable-palette=1".into()));
+            }
             Ok(Setup { encoder, pix_fmt, options, profile: Some(av1.profile as i32), level: None })
         }
     }
