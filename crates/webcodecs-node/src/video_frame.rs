@@ -126,9 +126,7 @@ fn to_rgb(mut cx: FunctionContext) -> JsResult<JsPromise> {
                     if out.len() < offset + stride * (rect.height as usize).saturating_sub(1) + row {
                         return Err(Error::Type("The destination no longer holds the copy".into()));
                     }
-                    for (n, line) in bytes.chunks_exact(row).enumerate() {
-                        out[offset + n * stride..][..row].copy_from_slice(line);
-                    }
+                    copy_rows(&bytes, row, &mut out[offset..], stride);
                     webcodecs_core::video::frame::recycle_rgb_buffer(bytes);
                     Ok(())
                 });
@@ -141,6 +139,36 @@ fn to_rgb(mut cx: FunctionContext) -> JsResult<JsPromise> {
         .map_err(|e| Error::Encoding(format!("Cannot start a thread: {e}")))
         .or_throw(&mut cx)?;
     Ok(promise)
+}
+
+/// Copies rows of `row` bytes from `src` (tightly packed) into `dest`, rows
+/// `stride` apart. Runs on the JavaScript thread, where nothing can detach
+/// `dest` meanwhile; a large copy (a fresh destination's first touch costs
+/// more than the copy itself) is split over the cores so it holds the event
+/// loop for less time.
+fn copy_rows(src: &[u8], row: usize, dest: &mut [u8], stride: usize) {
+    let rows = src.len() / row.max(1);
+    let copy = |src: &[u8], dest: &mut [u8]| {
+        for (n, line) in src.chunks_exact(row).enumerate() {
+            dest[n * stride..][..row].copy_from_slice(line);
+        }
+    };
+    let threads = if src.len() >= 8 << 20 { std::thread::available_parallelism().map_or(1, |n| n.get().min(4)) } else { 1 };
+    if threads == 1 || rows < threads {
+        return copy(src, dest);
+    }
+    let each = rows.div_ceil(threads);
+    std::thread::scope(|scope| {
+        let mut rest = dest;
+        for (band, part) in src.chunks(each * row).enumerate() {
+            // Every band but the last ends where the next band's first row starts.
+            let take = if (band + 1) * each < rows { each * stride } else { rest.len() };
+            let (mine, tail) = std::mem::take(&mut rest).split_at_mut(take);
+            rest = tail;
+            let copy = &copy;
+            scope.spawn(move || copy(part, mine));
+        }
+    });
 }
 
 /// The JavaScript view of a frame's properties.

@@ -63,44 +63,101 @@ impl Plane {
     }
 }
 
+/// One channel from its 16.16 fixed-point value, rounded (the 0.5 is in the
+/// luma term) and clamped: min/max, no branches, so rows vectorise.
 #[inline(always)]
-fn to_u8(v: i32) -> u8 {
-    (v.clamp(0, 255 << 16) >> 16) as u8
+fn channel(v: i32) -> u32 {
+    (v.clamp(0, 0xFF_FFFF) >> 16) as u32
 }
 
-/// One output row: R at byte `R`, B at byte `B` (G at 1, alpha 255 at 3);
-/// chroma terms per sample, a sample covering `1 << SX` pixels, the first
-/// term being that of pixel `x0`'s sample.
+/// One pixel as the little-endian u32 of its four bytes: R, G, B, 255 (or B,
+/// G, R, 255 for `BGR`).
 #[inline(always)]
-fn fill_row<const R: usize, const B: usize, const SX: u32>(line: &mut [u8], luma: &[u8], x0: usize, rv: &[i32], guv: &[i32], bu: &[i32], y: (i32, i32)) {
+fn pack<const BGR: bool>(l: i32, r: i32, g: i32, b: i32) -> u32 {
+    let (r, g, b) = (channel(l + r), channel(l + g), channel(l + b));
+    let (first, third) = if BGR { (b, r) } else { (r, b) };
+    first | g << 8 | third << 16 | 0xFF00_0000
+}
+
+/// The chroma terms of one row's samples (`u` and `v` read `step` bytes apart).
+#[inline(always)]
+fn chroma_terms(c: &Coefficients, u: &[u8], v: &[u8], step: usize, terms: (&mut [i32], &mut [i32], &mut [i32])) {
+    let (rv, guv, bu) = terms;
+    for (((r, g), b), (u, v)) in rv.iter_mut().zip(guv.iter_mut()).zip(bu.iter_mut()).zip(u.iter().step_by(step).zip(v.iter().step_by(step))) {
+        let (u, v) = (*u as i32 - 128, *v as i32 - 128);
+        *r = c.r_from_v * v;
+        *g = -c.g_from_u * u - c.g_from_v * v;
+        *b = c.b_from_u * u;
+    }
+}
+
+/// One output row of RGBA (or BGRA); chroma terms per sample, a sample
+/// covering `1 << SX` pixels, the first term being that of pixel `x0`'s sample.
+#[inline(always)]
+fn fill_row<const BGR: bool, const SX: u32>(line: &mut [u8], luma: &[u8], x0: usize, rv: &[i32], guv: &[i32], bu: &[i32], y: (i32, i32)) {
     let (offset, scale) = y;
-    let pixel = |px: &mut [u8], l: u8, r: i32, g: i32, b: i32| {
-        let l = (l as i32 - offset) * scale + 32768;
-        px[R] = to_u8(l + r);
-        px[1] = to_u8(l + g);
-        px[B] = to_u8(l + b);
-        px[3] = 255;
-    };
+    let luma_term = |l: u8| (l as i32 - offset) * scale + 32768;
     let first = x0 >> SX;
     let (rv, guv, bu) = (&rv[first..], &guv[first..], &bu[first..]);
     if SX == 1 && x0 % 2 == 0 {
-        // Two pixels a chroma sample: straight-line code the compiler can vectorise.
+        // Two pixels a chroma sample, written as one u64: straight-line code
+        // the compiler vectorises.
         let pairs = line.chunks_exact_mut(8).zip(luma.chunks_exact(2)).zip(rv.iter().zip(guv).zip(bu));
         for ((px, l), ((&r, &g), &b)) in pairs {
-            let (p0, p1) = px.split_at_mut(4);
-            pixel(p0, l[0], r, g, b);
-            pixel(p1, l[1], r, g, b);
+            let two = pack::<BGR>(luma_term(l[0]), r, g, b) as u64 | (pack::<BGR>(luma_term(l[1]), r, g, b) as u64) << 32;
+            px.copy_from_slice(&two.to_le_bytes());
         }
         if luma.len() % 2 == 1 {
             let i = luma.len() - 1;
-            pixel(&mut line[i * 4..i * 4 + 4], luma[i], rv[i / 2], guv[i / 2], bu[i / 2]);
+            let one = pack::<BGR>(luma_term(luma[i]), rv[i / 2], guv[i / 2], bu[i / 2]);
+            line[i * 4..i * 4 + 4].copy_from_slice(&one.to_le_bytes());
+        }
+        return;
+    }
+    if SX == 0 {
+        for (px, (&l, ((&r, &g), &b))) in line.chunks_exact_mut(4).zip(luma.iter().zip(rv.iter().zip(guv).zip(bu))) {
+            px.copy_from_slice(&pack::<BGR>(luma_term(l), r, g, b).to_le_bytes());
         }
         return;
     }
     for (i, (px, &l)) in line.chunks_exact_mut(4).zip(luma).enumerate() {
         let cx = ((x0 + i) >> SX) - first;
-        pixel(px, l, rv[cx], guv[cx], bu[cx]);
+        px.copy_from_slice(&pack::<BGR>(luma_term(l), rv[cx], guv[cx], bu[cx]).to_le_bytes());
     }
+}
+
+/// `fill_row` for each layout, compiled twice on x86-64: for the baseline
+/// (SSE2) and for AVX2, chosen at run time.
+#[inline(always)]
+fn fill_row_any(bgr: bool, sx: u32, line: &mut [u8], luma: &[u8], x0: usize, rv: &[i32], guv: &[i32], bu: &[i32], y: (i32, i32)) {
+    match (bgr, sx) {
+        (false, 1) => fill_row::<false, 1>(line, luma, x0, rv, guv, bu, y),
+        (false, _) => fill_row::<false, 0>(line, luma, x0, rv, guv, bu, y),
+        (true, 1) => fill_row::<true, 1>(line, luma, x0, rv, guv, bu, y),
+        (true, _) => fill_row::<true, 0>(line, luma, x0, rv, guv, bu, y),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn fill_row_avx2(bgr: bool, sx: u32, line: &mut [u8], luma: &[u8], x0: usize, rv: &[i32], guv: &[i32], bu: &[i32], y: (i32, i32)) {
+    fill_row_any(bgr, sx, line, luma, x0, rv, guv, bu, y)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn chroma_terms_avx2(c: &Coefficients, u: &[u8], v: &[u8], step: usize, terms: (&mut [i32], &mut [i32], &mut [i32])) {
+    chroma_terms(c, u, v, step, terms)
+}
+
+fn has_avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        static AVX2: once_cell::sync::Lazy<bool> = once_cell::sync::Lazy::new(|| std::is_x86_feature_detected!("avx2"));
+        *AVX2
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    false
 }
 
 /// Converts `rect` of an 8-bit YUV `frame` into `out` (rows of `rect.width * 4`
@@ -131,11 +188,7 @@ pub fn convert(frame: &Frame, rect: Rect, color: &ColorSpace, bgr: bool, out: &m
     let (u, v) = if nv12 { (plane(1, 1, 1), plane(1, 1, 1)) } else { (plane(1, sx, sy), plane(2, sx, sy)) };
     let a = alpha.then(|| plane(3, 0, 0));
     let c = Coefficients::of(color);
-    // Per-sample chroma terms, looked up instead of multiplied for each pixel.
-    let r_of_v: [i32; 256] = std::array::from_fn(|v| c.r_from_v * (v as i32 - 128));
-    let g_of_u: [i32; 256] = std::array::from_fn(|u| -c.g_from_u * (u as i32 - 128));
-    let g_of_v: [i32; 256] = std::array::from_fn(|v| -c.g_from_v * (v as i32 - 128));
-    let b_of_u: [i32; 256] = std::array::from_fn(|u| c.b_from_u * (u as i32 - 128));
+    let avx2 = has_avx2();
     let width = rect.width as usize;
     let row_bytes = width * 4;
     let chroma_width = ((rect.x + rect.width - 1) >> u.shift_x) as usize + 1;
@@ -154,19 +207,27 @@ pub fn convert(frame: &Frame, rect: Rect, color: &ColorSpace, bgr: bool, out: &m
                 )
             };
             let step = if nv12 { 2 } else { 1 };
-            for cx in (rect.x >> u.shift_x) as usize..chroma_width {
-                let (cu, cv) = (u_row[cx * step] as usize, v_row[cx * step] as usize);
-                rv[cx] = r_of_v[cv];
-                guv[cx] = g_of_u[cu] + g_of_v[cv];
-                bu[cx] = b_of_u[cu];
-            }
+            let cx0 = (rect.x >> u.shift_x) as usize;
+            let (u_row, v_row) = (&u_row[cx0 * step..], &v_row[cx0 * step..]);
+            let terms = (&mut rv[cx0..], &mut guv[cx0..], &mut bu[cx0..]);
             let x0 = rect.x as usize;
-            match (bgr, u.shift_x) {
-                (false, 1) => fill_row::<0, 2, 1>(line, luma_row, x0, &rv, &guv, &bu, (c.y_offset, c.y_scale)),
-                (false, _) => fill_row::<0, 2, 0>(line, luma_row, x0, &rv, &guv, &bu, (c.y_offset, c.y_scale)),
-                (_, 1) => fill_row::<2, 0, 1>(line, luma_row, x0, &rv, &guv, &bu, (c.y_offset, c.y_scale)),
-                (_, _) => fill_row::<2, 0, 0>(line, luma_row, x0, &rv, &guv, &bu, (c.y_offset, c.y_scale)),
+            let y_terms = (c.y_offset, c.y_scale);
+            #[cfg(target_arch = "x86_64")]
+            if avx2 {
+                // Safety: the CPU has AVX2 (checked at run time).
+                unsafe {
+                    chroma_terms_avx2(&c, u_row, v_row, step, terms);
+                    fill_row_avx2(bgr, u.shift_x, line, luma_row, x0, &rv, &guv, &bu, y_terms);
+                }
+                if let Some(alpha) = a_row {
+                    for (px, &value) in line.chunks_exact_mut(4).zip(alpha) {
+                        px[3] = value;
+                    }
+                }
+                continue;
             }
+            chroma_terms(&c, u_row, v_row, step, terms);
+            fill_row_any(bgr, u.shift_x, line, luma_row, x0, &rv, &guv, &bu, y_terms);
             if let Some(alpha) = a_row {
                 for (px, &value) in line.chunks_exact_mut(4).zip(alpha) {
                     px[3] = value;
@@ -316,4 +377,48 @@ mod tests {
         let rgba = Frame::alloc(PixelFormat::RGBA, 4, 4).unwrap();
         assert!(!convert(&rgba, Rect { x: 0, y: 0, width: 4, height: 4 }, &color, false, &mut out));
     }
+
+    #[test]
+    fn every_layout_row_path_and_channel_order_matches_the_formula() {
+        // Noise in every plane, an odd width (vector loops and their tails),
+        // rects starting on even and odd columns, RGBA and BGRA.
+        let (w, h) = (37u32, 6u32);
+        let mut seed = 0x2545F491u32;
+        let mut noise = |n: usize| -> Vec<u8> {
+            (0..n).map(|_| { seed ^= seed << 13; seed ^= seed >> 17; seed ^= seed << 5; (seed >> 11) as u8 }).collect()
+        };
+        let color = ColorSpace::from_names(None, None, Some("bt709"), Some(false));
+        for (format, sx, sy) in [(PixelFormat::I420, 1, 1), (PixelFormat::I422, 1, 0), (PixelFormat::I444, 0, 0), (PixelFormat::NV12, 1, 1)] {
+            let (cw, ch) = ((w as usize + sx) >> sx, (h as usize + sy) >> sy);
+            let luma = noise((w * h) as usize);
+            let (us, vs) = (noise(cw * ch), noise(cw * ch));
+            let mut bytes = luma.clone();
+            let layout: Vec<PlaneLayout> = if format == PixelFormat::NV12 {
+                bytes.extend(us.iter().zip(&vs).flat_map(|(&u, &v)| [u, v]));
+                vec![PlaneLayout { offset: 0, stride: w as usize }, PlaneLayout { offset: (w * h) as usize, stride: cw * 2 }]
+            } else {
+                bytes.extend(&us);
+                bytes.extend(&vs);
+                let at = (w * h) as usize;
+                vec![PlaneLayout { offset: 0, stride: w as usize }, PlaneLayout { offset: at, stride: cw }, PlaneLayout { offset: at + cw * ch, stride: cw }]
+            };
+            let frame = Frame::from_bytes(format, w, h, &bytes, &layout).unwrap();
+            for x in [0u32, 1] {
+                let rect = Rect { x, y: 1, width: w - x, height: h - 1 };
+                for bgr in [false, true] {
+                    let mut out = vec![0u8; (rect.width * rect.height * 4) as usize];
+                    assert!(convert(&frame, rect, &color, bgr, &mut out), "{format:?}");
+                    for (n, px) in out.chunks_exact(4).enumerate() {
+                        let (px_x, px_y) = (x as usize + n % rect.width as usize, 1 + n / rect.width as usize);
+                        let c = (px_y >> sy) * cw + (px_x >> sx);
+                        let want = reference(luma[px_y * w as usize + px_x], us[c], vs[c], &color);
+                        let got = if bgr { [px[2], px[1], px[0]] } else { [px[0], px[1], px[2]] }.map(|v| v as i32);
+                        assert!((0..3).all(|i| (got[i] - want[i]).abs() <= 1), "{format:?} x={x} bgr={bgr} at {px_x},{px_y}: {got:?} vs {want:?}");
+                        assert_eq!(px[3], 255);
+                    }
+                }
+            }
+        }
+    }
 }
+
