@@ -39,6 +39,13 @@ impl CodecContext {
         unsafe { &mut *self.ptr.as_ptr() }
     }
 
+    /// Makes the decoder put its pictures in pooled memory ([`crate::pool`]):
+    /// a context made for one image would otherwise map (and fault in) fresh
+    /// memory for each. Call before `open`.
+    pub fn use_pooled_buffers(&self) {
+        self.raw().get_buffer2 = Some(pooled_get_buffer);
+    }
+
     /// Copies `data` into the context's extradata (with FFmpeg's padding).
     pub fn set_extradata(&self, data: &[u8]) -> Result<()> {
         unsafe {
@@ -174,11 +181,24 @@ impl Packet {
     /// A packet holding a copy of `data`.
     pub fn copy_of(data: &[u8]) -> Result<Packet> {
         let packet = Packet::empty();
-        let ret = unsafe { ffi::av_new_packet(packet.as_ptr(), data.len() as i32) };
-        if ret < 0 {
-            return Err(Error::ffmpeg("av_new_packet", ret));
+        if data.len() > i32::MAX as usize - ffi::AV_INPUT_BUFFER_PADDING_SIZE as usize {
+            return Err(Error::Range(format!("A chunk of {} bytes is too large", data.len())));
         }
-        unsafe { ptr::copy_nonoverlapping(data.as_ptr(), (*packet.as_ptr()).data, data.len()) };
+        let padding = ffi::AV_INPUT_BUFFER_PADDING_SIZE as usize;
+        // Large packets (images, key frames) reuse pooled memory.
+        let buf = crate::pool::buffer(data.len() + padding);
+        if buf.is_null() {
+            return Err(Error::ffmpeg("av_buffer_alloc", ffi::AVERROR(ffi::ENOMEM)));
+        }
+        unsafe {
+            let p = &mut *packet.as_ptr();
+            p.buf = buf;
+            p.data = (*buf).data;
+            p.size = data.len() as i32;
+            ptr::copy_nonoverlapping(data.as_ptr(), p.data, data.len());
+            // FFmpeg's readers may look past the end: the padding reads as zeros.
+            ptr::write_bytes(p.data.add(data.len()), 0, padding);
+        }
         Ok(packet)
     }
 
@@ -205,4 +225,62 @@ impl Packet {
 /// AVERROR(EAGAIN), which the send/receive API uses for "not now".
 pub fn eagain() -> i32 {
     -(ffi::EAGAIN as i32)
+}
+
+/// `get_buffer2` for video decoders: FFmpeg's default layout (dimensions
+/// aligned as the codec asks, each row aligned to its plane's stride
+/// alignment, padding after each plane) in one pooled buffer. Palette,
+/// hardware and bitstream formats, and decoders that do not allow custom
+/// buffers, get FFmpeg's default.
+unsafe extern "C" fn pooled_get_buffer(ctx: *mut ffi::AVCodecContext, frame: *mut ffi::AVFrame, flags: std::os::raw::c_int) -> std::os::raw::c_int {
+    let f = &mut *frame;
+    let format: ffi::AVPixelFormat = std::mem::transmute(f.format);
+    let desc = ffi::av_pix_fmt_desc_get(format);
+    let special = (ffi::AV_PIX_FMT_FLAG_PAL | ffi::AV_PIX_FMT_FLAG_HWACCEL | ffi::AV_PIX_FMT_FLAG_BITSTREAM) as u64;
+    let dr1 = !(*ctx).codec.is_null() && (*(*ctx).codec).capabilities & ffi::AV_CODEC_CAP_DR1 as i32 != 0;
+    if desc.is_null() || (*desc).flags & special != 0 || !dr1 || (*ctx).codec_type != ffi::AVMediaType::AVMEDIA_TYPE_VIDEO || f.width <= 0 || f.height <= 0 {
+        return ffi::avcodec_default_get_buffer2(ctx, frame, flags);
+    }
+    let (mut w, mut h) = (f.width, f.height);
+    let mut align = [0i32; ffi::AV_NUM_DATA_POINTERS as usize];
+    ffi::avcodec_align_dimensions2(ctx, &mut w, &mut h, align.as_mut_ptr());
+    let mut linesize = [0i32; 4];
+    loop {
+        let ret = ffi::av_image_fill_linesizes(linesize.as_mut_ptr(), format, w);
+        if ret < 0 {
+            return ret;
+        }
+        // Widen until every row is aligned (w's lowest set bit doubles it).
+        w += w & !(w - 1);
+        if (0..4).all(|i| align[i] == 0 || linesize[i] % align[i] == 0) {
+            break;
+        }
+    }
+    let strides: [isize; 4] = linesize.map(|l| l as isize);
+    let mut sizes = [0usize; 4];
+    let ret = ffi::av_image_fill_plane_sizes(sizes.as_mut_ptr(), format, h, strides.as_ptr());
+    if ret < 0 {
+        return ret;
+    }
+    // Each plane starts 64-byte aligned (as av_malloc aligns FFmpeg's own),
+    // with at least 16 bytes after it for SIMD over-reads.
+    let mut offsets = [0usize; 4];
+    let mut total = 0;
+    for i in 0..4 {
+        offsets[i] = total;
+        if sizes[i] > 0 {
+            total = (total + sizes[i] + 16).next_multiple_of(64);
+        }
+    }
+    let buf = crate::pool::buffer(total);
+    if buf.is_null() {
+        return ffi::AVERROR(ffi::ENOMEM);
+    }
+    f.buf[0] = buf;
+    for i in (0..4).take_while(|&i| sizes[i] > 0) {
+        f.data[i] = (*buf).data.add(offsets[i]);
+        f.linesize[i] = linesize[i];
+    }
+    f.extended_data = f.data.as_mut_ptr();
+    0
 }

@@ -7,6 +7,7 @@ pub mod av;
 pub mod codec_string;
 pub mod error;
 pub mod image;
+pub mod pool;
 pub mod video;
 pub mod worker;
 

@@ -37,6 +37,7 @@ fn decode_with(name: &str, data: &[u8], extradata: Option<&[u8]>, strict: bool) 
         c.apply_cropping = 1;
         c.max_pixels = super::MAX_PIXELS as i64;
     }
+    ctx.use_pooled_buffers();
     ctx.open(codec, &[])?;
     let packet = Packet::copy_of(data)?;
     unsafe { (*packet.as_ptr()).flags |= ffi::AV_PKT_FLAG_KEY as i32 };
@@ -71,22 +72,17 @@ pub(super) fn to_bgr(frame: &Frame, alpha: bool, colorimetry: Colorimetry) -> Re
         let stride = f.linesize[0] as usize;
         let memory = unsafe { std::slice::from_raw_parts_mut(f.data[0], stride * h as usize) };
         let rect = crate::video::frame::Rect { x: 0, y: 0, width: w, height: h };
-        crate::video::yuv_rgb::swizzle(frame, rect, true, memory, stride)
+        // BGRX's padding byte reads as opaque.
+        crate::video::yuv_rgb::swizzle(frame, rect, true, !alpha, memory, stride)
     };
     if !swizzled {
         out = crate::video::convert::convert_once(frame, format.to_av(), w, h, colorimetry, None)?;
-    }
-    if !alpha {
-        // BGR0's padding byte reads as opaque.
-        let f = unsafe { &mut *out.as_mut_ptr() };
-        for row in 0..h as usize {
-            let line = unsafe {
-                std::slice::from_raw_parts_mut(
-                    f.data[0].add(row * f.linesize[0] as usize),
-                    w as usize * 4,
-                )
-            };
-            line.chunks_exact_mut(4).for_each(|p| p[3] = 255);
+        if !alpha {
+            let f = unsafe { &mut *out.as_mut_ptr() };
+            for row in 0..h as usize {
+                let line = unsafe { std::slice::from_raw_parts_mut(f.data[0].add(row * f.linesize[0] as usize), w as usize * 4) };
+                line.chunks_exact_mut(4).for_each(|p| p[3] = 255);
+            }
         }
     }
     Ok(Picture {

@@ -91,15 +91,37 @@ impl Frame {
             return Err(Error::Range(format!("Frame size {width}x{height} is outside 1..16384")));
         }
         let mut frame = Frame::empty();
+        let av = format.to_av();
+        // Rows 64-byte aligned (as av_frame_get_buffer makes them, for SIMD),
+        // planes in one pooled buffer with FFmpeg's padding after the last row.
+        let mut linesize = [0i32; 4];
+        let ret = unsafe { ffi::av_image_fill_linesizes(linesize.as_mut_ptr(), av, width.next_multiple_of(64) as i32) };
+        if ret < 0 {
+            return Err(Error::ffmpeg("av_image_fill_linesizes", ret));
+        }
+        let strides: [isize; 4] = linesize.map(|l| (l as isize + 63) & !63);
+        let mut sizes = [0usize; 4];
+        let ret = unsafe { ffi::av_image_fill_plane_sizes(sizes.as_mut_ptr(), av, height.next_multiple_of(32) as i32, strides.as_ptr()) };
+        if ret < 0 {
+            return Err(Error::ffmpeg("av_image_fill_plane_sizes", ret));
+        }
+        let buf = crate::pool::buffer(sizes.iter().sum::<usize>() + 64);
+        if buf.is_null() {
+            return Err(Error::ffmpeg("av_buffer_alloc", ffi::AVERROR(ffi::ENOMEM)));
+        }
         unsafe {
-            let f = frame.as_mut_ptr();
-            (*f).format = format.to_av() as i32;
-            (*f).width = width as i32;
-            (*f).height = height as i32;
-            let ret = ffi::av_frame_get_buffer(f, 0);
-            if ret < 0 {
-                return Err(Error::ffmpeg("av_frame_get_buffer", ret));
+            let f = &mut *frame.as_mut_ptr();
+            f.format = av as i32;
+            f.width = width as i32;
+            f.height = height as i32;
+            f.buf[0] = buf;
+            let mut at = (*buf).data;
+            for plane in 0..format.plane_count() {
+                f.data[plane] = at;
+                f.linesize[plane] = strides[plane] as i32;
+                at = at.add(sizes[plane]);
             }
+            f.extended_data = f.data.as_mut_ptr();
         }
         Ok(frame)
     }
@@ -243,13 +265,18 @@ impl Frame {
         let bgr = matches!(format, PixelFormat::BGRA | PixelFormat::BGRX);
         // 8-bit YUV by the fixed-point converter; the rest by libswscale, straight
         // into `out`, on every core for large pictures.
-        if !super::yuv_rgb::convert(self, rect, color, bgr, &mut out) && !super::yuv_rgb::swizzle(self, rect, bgr, &mut out, stride) {
+        let opaque = matches!(format, PixelFormat::RGBX | PixelFormat::BGRX);
+        // Both fast paths write 255 as alpha unless the source carries it (and, swizzling, `opaque` says to keep it).
+        let yuv = super::yuv_rgb::convert(self, rect, color, bgr, &mut out);
+        let fast = yuv || super::yuv_rgb::swizzle(self, rect, bgr, opaque, &mut out, stride);
+        if !fast {
             drop(convert_once(&src, format.to_av(), rect.width, rect.height, Colorimetry::to_rgb(color), Some((&mut out, stride)))?);
         }
         if display_p3 {
             super::gamut::to_display_p3(&mut out, if bgr { [2, 1, 0] } else { [0, 1, 2] }, color.primaries);
         }
-        if matches!(format, PixelFormat::RGBX | PixelFormat::BGRX) {
+        let source_alpha = matches!(self.format(), Some(PixelFormat::I420A | PixelFormat::I422A | PixelFormat::I444A));
+        if opaque && (!fast || (yuv && source_alpha)) {
             out.chunks_exact_mut(4).for_each(|px| px[3] = 255);
         }
         Ok(out)

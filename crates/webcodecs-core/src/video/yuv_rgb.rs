@@ -251,10 +251,10 @@ pub fn convert(frame: &Frame, rect: Rect, color: &ColorSpace, bgr: bool, out: &m
 }
 
 /// Packed 8-bit RGB to RGBA or (`bgr`) BGRA: the bytes reordered, no
-/// arithmetic. `source` names the byte of R, G, B (and A, if any) in each
-/// source pixel of `step` bytes. Rows of `out` are `stride` bytes apart.
-/// Returns false for formats it does not cover.
-pub fn swizzle(frame: &Frame, rect: Rect, bgr: bool, out: &mut [u8], stride: usize) -> bool {
+/// arithmetic; alpha 255 where the source has none or `opaque` asks for it.
+/// Rows of `out` are `stride` bytes apart. Returns false for formats it does
+/// not cover.
+pub fn swizzle(frame: &Frame, rect: Rect, bgr: bool, opaque: bool, out: &mut [u8], stride: usize) -> bool {
     use ffmpeg_next::ffi::AVPixelFormat::*;
     let f = unsafe { &*frame.as_ptr() };
     let (step, r, g, b, a) = match super::pixel::av_format_any(f.format) {
@@ -267,6 +267,7 @@ pub fn swizzle(frame: &Frame, rect: Rect, bgr: bool, out: &mut [u8], stride: usi
         AV_PIX_FMT_ARGB => (4, 1, 2, 3, Some(0)),
         _ => return false,
     };
+    let a = if opaque { None } else { a };
     let rows = rect.height as usize;
     if rect.x + rect.width > frame.width() || rect.y + rect.height > frame.height() || stride < rect.width as usize * 4 || out.len() < stride * rows {
         return false;
@@ -355,11 +356,13 @@ mod tests {
     fn packed_rgb_is_reordered_with_opaque_alpha_where_there_is_none() {
         let rgb = Frame::from_bytes(PixelFormat::RGBX, 2, 1, &[1, 2, 3, 9, 4, 5, 6, 9], &[PlaneLayout { offset: 0, stride: 8 }]).unwrap();
         let mut out = vec![0u8; 8];
-        assert!(swizzle(&rgb, Rect { x: 0, y: 0, width: 2, height: 1 }, true, &mut out, 8));
+        assert!(swizzle(&rgb, Rect { x: 0, y: 0, width: 2, height: 1 }, true, false, &mut out, 8));
         assert_eq!(out, [3, 2, 1, 255, 6, 5, 4, 255]);
         let bgra = Frame::from_bytes(PixelFormat::BGRA, 2, 1, &[1, 2, 3, 7, 4, 5, 6, 8], &[PlaneLayout { offset: 0, stride: 8 }]).unwrap();
-        assert!(swizzle(&bgra, Rect { x: 1, y: 0, width: 1, height: 1 }, false, &mut out, 4));
+        assert!(swizzle(&bgra, Rect { x: 1, y: 0, width: 1, height: 1 }, false, false, &mut out, 4));
         assert_eq!(&out[..4], &[6, 5, 4, 8]);
+        assert!(swizzle(&bgra, Rect { x: 1, y: 0, width: 1, height: 1 }, false, true, &mut out, 4));
+        assert_eq!(&out[..4], &[6, 5, 4, 255], "opaque: the source's alpha is not copied");
     }
 
     #[test]
