@@ -112,6 +112,31 @@ fn to_rgb(mut cx: FunctionContext) -> JsResult<JsPromise> {
     let frame = reference(&mut cx, &handle)?;
     let (deferred, promise) = cx.promise();
     let channel = cx.channel();
+    if !display_p3 && frame.has_fast_rgb(&color) {
+        // Conversions that cost about what the copy itself would (8-bit YUV,
+        // byte reordering) write straight into `dest`, in a later task on the
+        // JavaScript thread (where nothing can detach it meanwhile), on every
+        // core: no intermediate buffer and no second pass over the pixels.
+        deferred.settle_with(&channel, move |mut cx| {
+            let mut dest = dest.into_inner(&mut cx);
+            let out = dest.as_mut_slice(&mut cx);
+            let row = rect.width as usize * 4;
+            let fits = out.len() >= offset + stride * (rect.height as usize).saturating_sub(1) + row;
+            let written = if !fits {
+                Err(Error::Type("The destination no longer holds the copy".into()))
+            } else if frame.to_rgb_fast(format, rect, &color, &mut out[offset..], stride) {
+                Ok(())
+            } else {
+                Err(Error::Encoding(format!("Cannot convert this frame to {}", format.name())))
+            };
+            drop(frame);
+            match written {
+                Ok(()) => Ok(cx.null().upcast::<JsValue>()),
+                Err(e) => Ok(crate::errors::describe(&mut cx, &e)?.upcast()),
+            }
+        });
+        return Ok(promise);
+    }
     std::thread::Builder::new()
         .name("webcodecs-convert".into())
         .spawn(move || {

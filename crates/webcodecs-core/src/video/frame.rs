@@ -262,24 +262,57 @@ impl Frame {
         }
         let stride = rect.width as usize * 4;
         let mut out = rgb_buffer(stride * rect.height as usize);
-        let bgr = matches!(format, PixelFormat::BGRA | PixelFormat::BGRX);
-        // 8-bit YUV by the fixed-point converter; the rest by libswscale, straight
-        // into `out`, on every core for large pictures.
-        let opaque = matches!(format, PixelFormat::RGBX | PixelFormat::BGRX);
-        // Both fast paths write 255 as alpha unless the source carries it (and, swizzling, `opaque` says to keep it).
-        let yuv = super::yuv_rgb::convert(self, rect, color, bgr, &mut out);
-        let fast = yuv || super::yuv_rgb::swizzle(self, rect, bgr, opaque, &mut out, stride);
-        if !fast {
-            drop(convert_once(&src, format.to_av(), rect.width, rect.height, Colorimetry::to_rgb(color), Some((&mut out, stride)))?);
+        if self.to_rgb_fast(format, rect, color, &mut out, stride) {
+            if display_p3 {
+                let bgr = matches!(format, PixelFormat::BGRA | PixelFormat::BGRX);
+                super::gamut::to_display_p3(&mut out, if bgr { [2, 1, 0] } else { [0, 1, 2] }, color.primaries);
+            }
+            return Ok(out);
         }
+        // The rest by libswscale, straight into `out`, on every core for large pictures.
+        drop(convert_once(&src, format.to_av(), rect.width, rect.height, Colorimetry::to_rgb(color), Some((&mut out, stride)))?);
         if display_p3 {
+            let bgr = matches!(format, PixelFormat::BGRA | PixelFormat::BGRX);
             super::gamut::to_display_p3(&mut out, if bgr { [2, 1, 0] } else { [0, 1, 2] }, color.primaries);
         }
-        let source_alpha = matches!(self.format(), Some(PixelFormat::I420A | PixelFormat::I422A | PixelFormat::I444A));
-        if opaque && (!fast || (yuv && source_alpha)) {
+        if matches!(format, PixelFormat::RGBX | PixelFormat::BGRX) {
             out.chunks_exact_mut(4).for_each(|px| px[3] = 255);
         }
         Ok(out)
+    }
+
+    /// Whether [`Frame::to_rgb_fast`] covers this frame read as `color`: 8-bit
+    /// YUV (not identity-matrix) and packed 8-bit RGB.
+    pub fn has_fast_rgb(&self, color: &ColorSpace) -> bool {
+        use PixelFormat::*;
+        match self.format() {
+            Some(I420 | I420A | I422 | I422A | I444 | I444A | NV12) => color.matrix != Some("rgb"),
+            Some(RGBA | RGBX | BGRA | BGRX) => true,
+            _ => false,
+        }
+    }
+
+    /// `rect` to a packed RGB `format` in the sRGB gamut, written into `out`
+    /// (rows `stride` apart) by the fixed-point converter or the byte
+    /// reordering, on every core for large pictures; false, writing nothing,
+    /// where neither applies (see [`Frame::has_fast_rgb`]).
+    pub fn to_rgb_fast(&self, format: PixelFormat, rect: Rect, color: &ColorSpace, out: &mut [u8], stride: usize) -> bool {
+        if !format.is_rgb() {
+            return false;
+        }
+        let bgr = matches!(format, PixelFormat::BGRA | PixelFormat::BGRX);
+        let opaque = matches!(format, PixelFormat::RGBX | PixelFormat::BGRX);
+        if super::yuv_rgb::convert(self, rect, color, bgr, out, stride) {
+            // The converter copies an alpha plane; RGBX and BGRX read as opaque.
+            if opaque && matches!(self.format(), Some(PixelFormat::I420A | PixelFormat::I422A | PixelFormat::I444A)) {
+                for row in out.chunks_mut(stride).take(rect.height as usize) {
+                    row[..rect.width as usize * 4].chunks_exact_mut(4).for_each(|px| px[3] = 255);
+                }
+            }
+            return true;
+        }
+        // Swizzling writes 255 as alpha unless the source carries it and `opaque` is false.
+        super::yuv_rgb::swizzle(self, rect, bgr, opaque, out, stride)
     }
 
     pub fn format(&self) -> Option<PixelFormat> {

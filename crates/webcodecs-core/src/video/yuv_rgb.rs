@@ -161,9 +161,10 @@ fn has_avx2() -> bool {
 }
 
 /// Converts `rect` of an 8-bit YUV `frame` into `out` (rows of `rect.width * 4`
-/// bytes) as RGBA, or (`bgr`) BGRA; alpha from the frame's alpha plane, else
-/// 255. Returns false, converting nothing, for formats it does not cover.
-pub fn convert(frame: &Frame, rect: Rect, color: &ColorSpace, bgr: bool, out: &mut [u8]) -> bool {
+/// bytes, `stride` apart) as RGBA, or (`bgr`) BGRA; alpha from the frame's
+/// alpha plane, else 255. Returns false, converting nothing, for formats it
+/// does not cover.
+pub fn convert(frame: &Frame, rect: Rect, color: &ColorSpace, bgr: bool, out: &mut [u8], stride: usize) -> bool {
     let Some(format) = frame.format() else { return false };
     let (sx, sy, alpha, nv12) = match format {
         PixelFormat::I420 => (1, 1, false, false),
@@ -180,7 +181,12 @@ pub fn convert(frame: &Frame, rect: Rect, color: &ColorSpace, bgr: bool, out: &m
         return false;
     }
     let f = unsafe { &*frame.as_ptr() };
-    if rect.x + rect.width > frame.width() || rect.y + rect.height > frame.height() || out.len() < rect.width as usize * rect.height as usize * 4 {
+    if rect.width == 0 || rect.height == 0 || rect.x + rect.width > frame.width() || rect.y + rect.height > frame.height() {
+        return false;
+    }
+    let row_bytes = rect.width as usize * 4;
+    let span = stride * (rect.height as usize - 1) + row_bytes;
+    if stride < row_bytes || out.len() < span {
         return false;
     }
     let plane = |i: usize, shift_x: u32, shift_y: u32| Plane { data: f.data[i], stride: f.linesize[i] as isize, shift_x, shift_y };
@@ -190,11 +196,11 @@ pub fn convert(frame: &Frame, rect: Rect, color: &ColorSpace, bgr: bool, out: &m
     let c = Coefficients::of(color);
     let avx2 = has_avx2();
     let width = rect.width as usize;
-    let row_bytes = width * 4;
     let chroma_width = ((rect.x + rect.width - 1) >> u.shift_x) as usize + 1;
     let convert_rows = |first: u32, rows: &mut [u8]| {
         let (mut rv, mut guv, mut bu) = (vec![0i32; chroma_width], vec![0i32; chroma_width], vec![0i32; chroma_width]);
-        for (n, line) in rows.chunks_exact_mut(row_bytes).enumerate() {
+        for (n, line) in rows.chunks_mut(stride).enumerate() {
+            let line = &mut line[..row_bytes];
             let y = rect.y + first + n as u32;
             // Safety: rows and columns inside the rect, which lies inside the frame (checked above).
             let (luma_row, u_row, v_row, a_row) = unsafe {
@@ -238,10 +244,10 @@ pub fn convert(frame: &Frame, rect: Rect, color: &ColorSpace, bgr: bool, out: &m
     let threads = if rect.width as u64 * rect.height as u64 >= 1 << 20 { std::thread::available_parallelism().map_or(1, |n| n.get().min(8)) } else { 1 };
     let rows_each = (rect.height as usize).div_ceil(threads);
     if threads == 1 {
-        convert_rows(0, &mut out[..row_bytes * rect.height as usize]);
+        convert_rows(0, &mut out[..span]);
     } else {
         std::thread::scope(|scope| {
-            for (band, rows) in out[..row_bytes * rect.height as usize].chunks_mut(rows_each * row_bytes).enumerate() {
+            for (band, rows) in out[..span].chunks_mut(rows_each * stride).enumerate() {
                 let convert_rows = &convert_rows;
                 scope.spawn(move || convert_rows((band * rows_each) as u32, rows));
             }
@@ -269,14 +275,15 @@ pub fn swizzle(frame: &Frame, rect: Rect, bgr: bool, opaque: bool, out: &mut [u8
     };
     let a = if opaque { None } else { a };
     let rows = rect.height as usize;
-    if rect.x + rect.width > frame.width() || rect.y + rect.height > frame.height() || stride < rect.width as usize * 4 || out.len() < stride * rows {
+    if rows == 0 || rect.x + rect.width > frame.width() || rect.y + rect.height > frame.height() || stride < rect.width as usize * 4 || out.len() < stride * (rows - 1) + rect.width as usize * 4 {
         return false;
     }
+    let span = stride * (rows - 1) + rect.width as usize * 4;
     let (ro, bo) = if bgr { (2, 0) } else { (0, 2) };
     let width = rect.width as usize;
     let plane = Plane { data: f.data[0], stride: f.linesize[0] as isize, shift_x: 0, shift_y: 0 };
     let fill = |first: usize, rows: &mut [u8]| {
-        for (n, line) in rows.chunks_exact_mut(stride).enumerate() {
+        for (n, line) in rows.chunks_mut(stride).enumerate() {
             let line = &mut line[..width * 4];
             // Safety: the row lies inside the frame (checked above).
             let src = unsafe { std::slice::from_raw_parts(plane.row(rect.y + (first + n) as u32).add(rect.x as usize * step), width * step) };
@@ -291,7 +298,7 @@ pub fn swizzle(frame: &Frame, rect: Rect, bgr: bool, opaque: bool, out: &mut [u8
     let threads = if width as u64 * rows as u64 >= 1 << 20 { std::thread::available_parallelism().map_or(1, |n| n.get().min(8)) } else { 1 };
     let each = rows.div_ceil(threads);
     std::thread::scope(|scope| {
-        for (band, chunk) in out[..stride * rows].chunks_mut(each * stride).enumerate() {
+        for (band, chunk) in out[..span].chunks_mut(each * stride).enumerate() {
             let fill = &fill;
             scope.spawn(move || fill(band * each, chunk));
         }
@@ -336,7 +343,7 @@ mod tests {
             for full in [false, true] {
                 let color = ColorSpace::from_names(None, None, Some(matrix), Some(full));
                 let mut out = vec![0u8; 8 * 8 * 4];
-                assert!(convert(&frame, Rect { x: 0, y: 0, width: w, height: h }, &color, true, &mut out));
+                assert!(convert(&frame, Rect { x: 0, y: 0, width: w, height: h }, &color, true, &mut out, w as usize * 4));
                 for y in 0..8usize {
                     for x in 0..8usize {
                         let want = reference(bytes[y * 8 + x], bytes[64 + (y / 2) * 4 + x / 2], bytes[80 + (y / 2) * 4 + x / 2], &color);
@@ -375,10 +382,10 @@ mod tests {
         let color = ColorSpace::from_names(None, None, Some("bt709"), Some(true));
         let mut out = vec![0u8; 4];
         // Pixel (3, 3) lies under chroma sample (1, 1): U = 200.
-        assert!(convert(&frame, Rect { x: 3, y: 3, width: 1, height: 1 }, &color, false, &mut out));
+        assert!(convert(&frame, Rect { x: 3, y: 3, width: 1, height: 1 }, &color, false, &mut out, 4));
         assert_eq!(out[2] as i32, reference(100, 200, 128, &color)[2]);
         let rgba = Frame::alloc(PixelFormat::RGBA, 4, 4).unwrap();
-        assert!(!convert(&rgba, Rect { x: 0, y: 0, width: 4, height: 4 }, &color, false, &mut out));
+        assert!(!convert(&rgba, Rect { x: 0, y: 0, width: 4, height: 4 }, &color, false, &mut out, 16));
     }
 
     #[test]
@@ -410,7 +417,7 @@ mod tests {
                 let rect = Rect { x, y: 1, width: w - x, height: h - 1 };
                 for bgr in [false, true] {
                     let mut out = vec![0u8; (rect.width * rect.height * 4) as usize];
-                    assert!(convert(&frame, rect, &color, bgr, &mut out), "{format:?}");
+                    assert!(convert(&frame, rect, &color, bgr, &mut out, rect.width as usize * 4), "{format:?}");
                     for (n, px) in out.chunks_exact(4).enumerate() {
                         let (px_x, px_y) = (x as usize + n % rect.width as usize, 1 + n / rect.width as usize);
                         let c = (px_y >> sy) * cw + (px_x >> sx);
