@@ -141,7 +141,10 @@ class VideoEncoder extends EventTarget {
       data: out.data,
       transfer: [out.data],
     });
-    const metadata = out.decoderConfig === undefined ? {} : { decoderConfig: decoderConfigOf(out, this.#core.active) };
+    // EncodedVideoChunkMetadata's members, in WebIDL's (lexicographic) order.
+    const metadata = {};
+    if (out.decoderConfig !== undefined) metadata.decoderConfig = decoderConfigOf(out, this.#core.active);
+    if (out.temporalLayerId !== undefined) metadata.svc = { temporalLayerId: out.temporalLayerId };
     this.#core.callback(this.#output, chunk, metadata);
   }
 

@@ -505,3 +505,66 @@ test('contentHint "text" makes VP9 and AV1 code screen content smaller and bette
   const { config } = await VideoEncoder.isConfigSupported({ codec: 'vp09.00.31.08', width: W, height: H, contentHint: 'text' });
   assert.equal(config.contentHint, 'text');
 });
+
+// Temporal SVC (issue 9 item 1): the layer ids Chrome gives (L1T2 0,1,0,1…;
+// L1T3 0,2,1,2…, starting again at a requested key frame), and each set of
+// lower layers decodes on its own to as many frames, pictures intact.
+test('L1T2 and L1T3 for VP8: Chrome\'s temporal layer ids, and the lower layers decode alone', async () => {
+  const { VideoDecoder, EncodedVideoChunk } = webcodecs;
+  const { pattern, psnr } = require('./helpers');
+  const W = 160, H = 120, N = 14, KEYS = [0, 7];
+  for (const codec of ['vp8']) {
+    for (const [mode, period] of [['L1T2', [0, 1]], ['L1T3', [0, 2, 1, 2]]]) {
+      const rec = recorder();
+      rec.encoder.configure({ codec, width: W, height: H, bitrate: 1_500_000, framerate: 30, scalabilityMode: mode });
+      for (let i = 0; i < N; i++) {
+        const frame = patternFrame(W, H, i, i * 33333, 33333);
+        rec.encoder.encode(frame, { keyFrame: KEYS.includes(i) });
+        frame.close();
+      }
+      await rec.encoder.flush();
+      rec.encoder.close();
+      assert.deepEqual(rec.errors, []);
+      const expected = [];
+      for (let i = 0, at = 0; i < N; i++, at++) {
+        if (KEYS.includes(i)) at = 0;
+        expected.push(period[at % period.length]);
+      }
+      assert.deepEqual(rec.metadata.map((m) => m.svc?.temporalLayerId), expected, `${codec} ${mode}`);
+      assert.deepEqual(rec.chunks.map((c, i) => c.type === 'key'), expected.map((_, i) => KEYS.includes(i)));
+      for (let top = 0; top < Math.max(...period); top++) {
+        const kept = rec.chunks.map((c, i) => [c, i]).filter(([, i]) => expected[i] <= top);
+        const pictures = [];
+        const errors = [];
+        const decoder = new VideoDecoder({
+          output: async (frame) => {
+            const buf = new Uint8Array(frame.allocationSize());
+            const index = Math.round(frame.timestamp / 33333);
+            pictures.push(frame.copyTo(buf).then(() => [index, buf.subarray(0, W * H)]));
+            frame.close();
+          },
+          error: (e) => errors.push(e),
+        });
+        decoder.configure({ codec, codedWidth: W, codedHeight: H });
+        for (const [chunk] of kept) decoder.decode(chunk);
+        await decoder.flush();
+        decoder.close();
+        assert.deepEqual(errors, [], `${codec} ${mode} layers 0-${top}`);
+        const decoded = await Promise.all(pictures);
+        assert.deepEqual(decoded.map(([i]) => i), kept.map(([, i]) => i), `${codec} ${mode} layers 0-${top}: one picture per chunk`);
+        for (const [i, luma] of decoded) {
+          const db = psnr(luma, pattern(W, H, i).subarray(0, W * H));
+          assert.ok(db >= 30, `${codec} ${mode} layers 0-${top}, frame ${i}: ${db.toFixed(1)} dB`);
+        }
+      }
+    }
+  }
+  // One layer: no svc metadata. Spatial and key-only modes stay unsupported.
+  const plain = await encodeClip(webcodecs, { codec: 'vp8', width: W, height: H, bitrate: 300_000, scalabilityMode: 'L1T1' }, 3);
+  assert.ok(plain.metadata.every((m) => !('svc' in m)));
+  for (const scalabilityMode of ['L2T1', 'L1T3_KEY', 'S2T1', 'L3T3']) {
+    const { supported } = await VideoEncoder.isConfigSupported({ codec: 'vp8', width: W, height: H, scalabilityMode });
+    assert.equal(supported, false, scalabilityMode);
+  }
+  assert.equal((await VideoEncoder.isConfigSupported({ codec: 'vp8', width: W, height: H, scalabilityMode: 'L1T3' })).supported, true);
+});

@@ -74,6 +74,10 @@ fn chunk_object<'a>(cx: &mut Cx<'a>, chunk: EncodedChunk) -> JsResult<'a, JsValu
     }
     let data = JsArrayBuffer::from_slice(cx, &chunk.data)?;
     obj.set(cx, "data", data)?;
+    if let Some(layer) = chunk.temporal_layer {
+        let id = cx.number(layer);
+        obj.set(cx, "temporalLayerId", id)?;
+    }
     if let Some(config) = chunk.decoder_config {
         let c = cx.empty_object();
         let codec = cx.string(&config.codec);

@@ -94,6 +94,53 @@ pub struct EncodedChunk {
     pub duration: Option<i64>,
     pub data: Vec<u8>,
     pub decoder_config: Option<OutputConfig>,
+    /// `metadata.svc.temporalLayerId`, when the scalability mode has several layers.
+    pub temporal_layer: Option<u32>,
+}
+
+/// Temporal layer ids of each frame of a pattern's period, as Chrome gives
+/// them (a requested key frame starts the pattern again).
+fn temporal_pattern(mode: Option<&str>) -> Result<Option<&'static [u32]>> {
+    Ok(match mode {
+        None | Some("L1T1") => None,
+        Some("L1T2") => Some(&[0, 1]),
+        Some("L1T3") => Some(&[0, 2, 1, 2]),
+        Some(other) => return Err(Error::NotSupported(format!("Scalability mode {other} is not supported"))),
+    })
+}
+
+/// libvpx's reference flags (VP8_EFLAG_*) for the frame at `position` in a
+/// period of `period` frames: every layer reads only lower layers (the base
+/// layer only itself), and only the base layer and, in L1T3, the middle one
+/// refresh a buffer, so dropping upper layers leaves the rest decodable.
+/// Upper layers also leave the entropy contexts alone (VP8 carries them over).
+fn temporal_flags(period: usize, position: usize) -> u32 {
+    const NO_REF_LAST: u32 = 1 << 16;
+    const NO_REF_GF: u32 = 1 << 17;
+    const NO_UPD_LAST: u32 = 1 << 18;
+    const NO_UPD_ENTROPY: u32 = 1 << 20;
+    const NO_REF_ARF: u32 = 1 << 21;
+    const NO_UPD_GF: u32 = 1 << 22;
+    const NO_UPD_ARF: u32 = 1 << 23;
+    let base = NO_REF_GF | NO_REF_ARF | NO_UPD_GF | NO_UPD_ARF;
+    let top_on_last = NO_REF_GF | NO_REF_ARF | NO_UPD_LAST | NO_UPD_GF | NO_UPD_ARF | NO_UPD_ENTROPY;
+    match (period, position) {
+        (_, 0) => base,
+        (2, _) | (4, 1) => top_on_last,
+        // L1T3's middle layer: reads the base (LAST), keeps itself in GOLDEN.
+        (4, 2) => NO_REF_GF | NO_REF_ARF | NO_UPD_LAST | NO_UPD_ARF | NO_UPD_ENTROPY,
+        // L1T3's last top-layer frame reads the middle layer (GOLDEN).
+        _ => NO_REF_LAST | NO_REF_ARF | NO_UPD_LAST | NO_UPD_GF | NO_UPD_ARF | NO_UPD_ENTROPY,
+    }
+}
+
+/// Where a frame inside the encoder came from: its timestamp, duration and
+/// temporal layer.
+#[derive(Clone, Copy)]
+struct Pending {
+    timestamp: i64,
+    duration: Option<i64>,
+    layer: Option<u32>,
 }
 
 struct Open {
@@ -102,6 +149,10 @@ struct Open {
     color: ColorSpace,
     /// Frames sent since the context was opened.
     sent: u64,
+    /// The temporal layer pattern and the position of the next frame in it
+    /// (libvpx's: FFmpeg steps through the same pattern).
+    layers: Option<&'static [u32]>,
+    layer_index: usize,
 }
 
 #[derive(Default)]
@@ -111,8 +162,8 @@ pub struct VideoEncoder {
     scaler: Scaler,
     packet: Option<Packet>,
     next_pts: i64,
-    /// pts → (timestamp, duration) of frames inside the encoder.
-    pending: BTreeMap<i64, (i64, Option<i64>)>,
+    /// pts → where each frame inside the encoder came from.
+    pending: BTreeMap<i64, Pending>,
     /// Parameter sets of the last decoder config sent, to spot changes
     /// ("active output config").
     last_parameter_sets: Option<Vec<Vec<u8>>>,
@@ -166,10 +217,11 @@ impl VideoEncoder {
                 return Ok(());
             }
             let (pts, flags) = unsafe { ((*packet.as_ptr()).pts, (*packet.as_ptr()).flags) };
-            let (timestamp, duration) = self.pending.remove(&pts).unwrap_or((pts, None));
+            let from = self.pending.remove(&pts).unwrap_or(Pending { timestamp: pts, duration: None, layer: None });
             let config = self.config.as_ref().expect("configured");
             let key = flags & ffi::AV_PKT_FLAG_KEY as i32 != 0;
-            let chunk = package(config, open, packet.data(), key, timestamp, duration, &mut self.last_parameter_sets);
+            let mut chunk = package(config, open, packet.data(), key, from.timestamp, from.duration, &mut self.last_parameter_sets);
+            chunk.temporal_layer = from.layer;
             packet.unref();
             emit(chunk);
         }
@@ -206,7 +258,7 @@ fn package(
         _ => {
             let decoder_config = last_parameter_sets.is_none().then(|| output_config(None));
             *last_parameter_sets = Some(Vec::new());
-            return EncodedChunk { key, timestamp, duration, data: data.to_vec(), decoder_config };
+            return EncodedChunk { key, timestamp, duration, data: data.to_vec(), decoder_config, temporal_layer: None };
         }
     };
     let nals = h264::split_annexb(data);
@@ -238,7 +290,7 @@ fn package(
             .collect();
         h264::write_avc(&keep)
     };
-    EncodedChunk { key, timestamp, duration, data, decoder_config }
+    EncodedChunk { key, timestamp, duration, data, decoder_config, temporal_layer: None }
 }
 
 fn h264_settings(codec: &H264Codec) -> Result<(&'static str, ffi::AVPixelFormat)> {
@@ -470,8 +522,14 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
     if config.keep_alpha {
         return Err(Error::NotSupported(format!("This build's {name} encoder cannot keep alpha")));
     }
-    if let Some(mode) = config.scalability_mode.as_deref().filter(|m| *m != "L1T1") {
-        return Err(Error::NotSupported(format!("Scalability mode {mode} is not supported for {name}")));
+    let layers = temporal_pattern(config.scalability_mode.as_deref()).map_err(|e| Error::NotSupported(format!("{e} for {name}")))?;
+    if layers.is_some() && !matches!(codec, VideoCodec::Vp8) {
+        // libvpx's VP9, libaom and openh264 have temporal layers too, but
+        // FFmpeg's wrappers do not reach them: VP9's SVC mode takes its
+        // reference structure from a per-frame config FFmpeg 5.1 cannot pass
+        // (its base layer alone decodes to garbage), and FFmpeg gives libaom
+        // and openh264 no layer settings at all.
+        return Err(Error::NotSupported(format!("Scalability mode {} is not supported for {name} in this build", config.scalability_mode.as_deref().unwrap_or(""))));
     }
     if config.framerate.is_some_and(|f| !(f > 0.0)) {
         return Err(Error::NotSupported(format!("framerate {} is not positive", config.framerate.unwrap_or(0.0))));
@@ -479,7 +537,7 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
     if config.bitrate_mode == BitrateMode::Quantizer {
         return Err(Error::NotSupported(format!("bitrateMode \"quantizer\" is not supported for {name} yet")));
     }
-    let Setup { encoder, pix_fmt, options, profile, level } = setup(&codec, config)?;
+    let Setup { encoder, pix_fmt, mut options, profile, level } = setup(&codec, config)?;
     let ctx = CodecContext::new(encoder)?;
     let fps = config.framerate.filter(|f| *f > 0.0).unwrap_or(30.0);
     let rate = unsafe { ffi::av_d2q(fps, 1 << 20) };
@@ -499,6 +557,24 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
             (None, VideoCodec::Vp8 | VideoCodec::Vp9(_) | VideoCodec::Av1(_)) => Some(default_bitrate(&codec, config, fps)),
             (None, _) => None,
         };
+        if let (Some(bitrate), Some(pattern)) = (bitrate, layers) {
+            // libvpx's temporal layers: cumulative per-layer targets in
+            // kbit/s (the base layer taking the larger share), each layer's
+            // frame rate divisor, and the layer of each frame in the period.
+            let (shares, decimators): (&[i64], &str) = if pattern.len() == 2 { (&[60, 100], "2,1") } else { (&[40, 60, 100], "4,2,1") };
+            let targets: Vec<String> = shares.iter().map(|p| ((bitrate * p / 100) / 1000).max(1).to_string()).collect();
+            let ids: Vec<String> = pattern.iter().map(|id| id.to_string()).collect();
+            options.push((
+                "ts-parameters",
+                format!(
+                    "ts_number_layers={}:ts_target_bitrate={}:ts_rate_decimator={decimators}:ts_periodicity={}:ts_layer_id={}",
+                    shares.len(),
+                    targets.join(","),
+                    pattern.len(),
+                    ids.join(",")
+                ),
+            ));
+        }
         if let Some(bitrate) = bitrate {
             c.bit_rate = bitrate;
             if config.bitrate_mode == BitrateMode::Constant && config.bitrate.is_some() {
@@ -516,7 +592,7 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
         color.apply_to_codec(c);
     }
     ctx.open(encoder, &options)?;
-    Ok(Open { ctx, codec, color: color.clone(), sent: 0 })
+    Ok(Open { ctx, codec, color: color.clone(), sent: 0, layers, layer_index: 0 })
 }
 
 fn sample_aspect(config: &EncoderConfig) -> ffi::AVRational {
@@ -570,12 +646,34 @@ impl Processor for VideoEncoder {
             color.apply_to_frame(f);
         }
         let open = self.open.as_mut().expect("opened above");
+        // Temporal layers: the pattern restarts at a requested key frame.
+        let position = open.layers.map(|pattern| {
+            if input.key_frame {
+                open.layer_index = 0;
+            }
+            let at = open.layer_index % pattern.len();
+            open.layer_index = (at + 1) % pattern.len();
+            at
+        });
+        let layer = open.layers.zip(position).map(|(pattern, at)| pattern[at]);
+        if let (Some(pattern), Some(at), Some(id)) = (open.layers, position, layer) {
+            // Which buffers this frame may read and refresh, and its layer,
+            // reach libvpx through FFmpeg's per-frame metadata.
+            let flags = temporal_flags(pattern.len(), at);
+            unsafe {
+                let f = &mut *frame.as_mut_ptr();
+                for (key, value) in [("vp8-flags", flags.to_string()), ("temporal_id", id.to_string())] {
+                    let (k, v) = (crate::av::cstring(key), crate::av::cstring(&value));
+                    ffi::av_dict_set(&mut f.metadata, k.as_ptr(), v.as_ptr(), 0);
+                }
+            }
+        }
         let ret = unsafe { ffi::avcodec_send_frame(open.ctx.as_ptr(), frame.as_ptr()) };
         if ret < 0 {
             return Err(Error::ffmpeg("avcodec_send_frame", ret));
         }
         open.sent += 1;
-        self.pending.insert(pts, (input.timestamp, input.duration));
+        self.pending.insert(pts, Pending { timestamp: input.timestamp, duration: input.duration, layer });
         self.drain(emit)
     }
 
