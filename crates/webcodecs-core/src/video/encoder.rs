@@ -134,6 +134,22 @@ fn temporal_flags(period: usize, position: usize) -> u32 {
     }
 }
 
+/// The same structure for VP9's SVC mode, as libvpx's reference frame
+/// config: buffer slots 0 (LAST, the base layer) and 1 (GOLDEN, L1T3's
+/// middle layer); which the frame reads and which slot it refreshes.
+fn vp9_reference_config(period: usize, position: usize) -> String {
+    let (refresh, last, golden) = match (period, position) {
+        (_, 0) => (1, 1, 0),
+        (2, _) | (4, 1) => (0, 1, 0),
+        (4, 2) => (2, 1, 0),
+        _ => (0, 0, 1),
+    };
+    format!(
+        "rfc_update_buffer_slot={refresh}:rfc_lst_fb_idx=0:rfc_gld_fb_idx=1:rfc_alt_fb_idx=2:\
+         rfc_reference_last={last}:rfc_reference_golden={golden}:rfc_reference_alt_ref=0:rfc_reference_duration=1"
+    )
+}
+
 /// Where a frame inside the encoder came from: its timestamp, duration and
 /// temporal layer.
 #[derive(Clone, Copy)]
@@ -523,12 +539,9 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
         return Err(Error::NotSupported(format!("This build's {name} encoder cannot keep alpha")));
     }
     let layers = temporal_pattern(config.scalability_mode.as_deref()).map_err(|e| Error::NotSupported(format!("{e} for {name}")))?;
-    if layers.is_some() && !matches!(codec, VideoCodec::Vp8) {
-        // libvpx's VP9, libaom and openh264 have temporal layers too, but
-        // FFmpeg's wrappers do not reach them: VP9's SVC mode takes its
-        // reference structure from a per-frame config FFmpeg 5.1 cannot pass
-        // (its base layer alone decodes to garbage), and FFmpeg gives libaom
-        // and openh264 no layer settings at all.
+    if layers.is_some() && !matches!(codec, VideoCodec::Vp8 | VideoCodec::Vp9(_)) {
+        // libaom and openh264 have temporal layers too, but FFmpeg's
+        // wrappers give them no layer settings at all.
         return Err(Error::NotSupported(format!("Scalability mode {} is not supported for {name} in this build", config.scalability_mode.as_deref().unwrap_or(""))));
     }
     if config.framerate.is_some_and(|f| !(f > 0.0)) {
@@ -564,6 +577,17 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
             let (shares, decimators): (&[i64], &str) = if pattern.len() == 2 { (&[60, 100], "2,1") } else { (&[40, 60, 100], "4,2,1") };
             let targets: Vec<String> = shares.iter().map(|p| ((bitrate * p / 100) / 1000).max(1).to_string()).collect();
             let ids: Vec<String> = pattern.iter().map(|id| id.to_string()).collect();
+            if matches!(codec, VideoCodec::Vp9(_)) {
+                // VP9 carries probability contexts from frame to frame: without
+                // error-resilient frames an upper layer's context update would
+                // be missing when only the lower layers are decoded.
+                options.push(("error-resilient", "default".into()));
+                // FFmpeg copies the quantizer bounds into each layer's SVC
+                // parameters; left at libvpx's defaults they arrive as 0 (every
+                // inter frame lossless, far over the bitrate).
+                c.qmin = 2;
+                c.qmax = 56;
+            }
             options.push((
                 "ts-parameters",
                 format!(
@@ -659,10 +683,14 @@ impl Processor for VideoEncoder {
         if let (Some(pattern), Some(at), Some(id)) = (open.layers, position, layer) {
             // Which buffers this frame may read and refresh, and its layer,
             // reach libvpx through FFmpeg's per-frame metadata.
-            let flags = temporal_flags(pattern.len(), at);
+            let references = if matches!(open.codec, VideoCodec::Vp9(_)) {
+                ("ref-frame-config", vp9_reference_config(pattern.len(), at))
+            } else {
+                ("vp8-flags", temporal_flags(pattern.len(), at).to_string())
+            };
             unsafe {
                 let f = &mut *frame.as_mut_ptr();
-                for (key, value) in [("vp8-flags", flags.to_string()), ("temporal_id", id.to_string())] {
+                for (key, value) in [references, ("temporal_id", id.to_string())] {
                     let (k, v) = (crate::av::cstring(key), crate::av::cstring(&value));
                     ffi::av_dict_set(&mut f.metadata, k.as_ptr(), v.as_ptr(), 0);
                 }
