@@ -143,6 +143,7 @@ class VideoEncoder extends EventTarget {
     });
     // EncodedVideoChunkMetadata's members, in WebIDL's (lexicographic) order.
     const metadata = {};
+    if (out.alphaSideData !== undefined) metadata.alphaSideData = out.alphaSideData;
     if (out.decoderConfig !== undefined) metadata.decoderConfig = decoderConfigOf(out, this.#core.active);
     if (out.temporalLayerId !== undefined) metadata.svc = { temporalLayerId: out.temporalLayerId };
     this.#core.callback(this.#output, chunk, metadata);

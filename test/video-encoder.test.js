@@ -568,3 +568,75 @@ test('L1T2 and L1T3 for VP8 and VP9: Chrome\'s temporal layer ids, and the lower
   }
   assert.equal((await VideoEncoder.isConfigSupported({ codec: 'vp8', width: W, height: H, scalabilityMode: 'L1T3' })).supported, true);
 });
+
+// alpha: "keep" for VP8 and VP9 (issue 9 item 3; Chrome refuses alpha): each
+// chunk's metadata.alphaSideData is the alpha plane coded as its own frame,
+// which a plain VideoDecoder turns back into the alpha values.
+test('alpha "keep": VP8 and VP9 chunks carry alphaSideData that decodes to the alpha plane', async () => {
+  const { VideoDecoder, EncodedVideoChunk } = webcodecs;
+  const W = 160, H = 120, N = 6;
+  const alphaOf = (x, y, i) => (x * 2 + y + i * 3) & 255;
+  const source = (format, i) => {
+    if (format === 'I420A') {
+      const data = new Uint8Array(W * H * 2.5).fill(100);
+      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) data[W * H * 1.5 + y * W + x] = alphaOf(x, y, i);
+      return new VideoFrame(data, { format, codedWidth: W, codedHeight: H, timestamp: i * 33333 });
+    }
+    const data = new Uint8Array(W * H * 4).fill(100);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) data[(y * W + x) * 4 + 3] = alphaOf(x, y, i);
+    return new VideoFrame(data, { format, codedWidth: W, codedHeight: H, timestamp: i * 33333 });
+  };
+  for (const codec of ['vp8', 'vp09.00.10.08']) {
+    for (const format of ['I420A', 'RGBA']) {
+      for (const alpha of ['keep', 'discard']) {
+        const rec = recorder();
+        rec.encoder.configure({ codec, width: W, height: H, bitrate: 1_000_000, framerate: 30, alpha });
+        for (let i = 0; i < N; i++) {
+          const frame = source(format, i);
+          rec.encoder.encode(frame, { keyFrame: i === 0 });
+          frame.close();
+        }
+        await rec.encoder.flush();
+        rec.encoder.close();
+        assert.deepEqual(rec.errors, []);
+        assert.equal(rec.chunks.length, N);
+        if (alpha === 'discard') {
+          assert.ok(rec.metadata.every((m) => !('alphaSideData' in m)), `${codec} ${format} discard`);
+          continue;
+        }
+        assert.deepEqual(Object.keys(rec.metadata[0]), ['alphaSideData', 'decoderConfig']);
+        const scores = [];
+        const errors = [];
+        const decoder = new VideoDecoder({
+          output: (frame) => {
+            const buf = new Uint8Array(frame.allocationSize());
+            const i = Math.round(frame.timestamp / 33333);
+            scores.push(frame.copyTo(buf).then(() => {
+              let se = 0;
+              for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) se += (buf[y * W + x] - alphaOf(x, y, i)) ** 2;
+              return se === 0 ? 99 : 10 * Math.log10((255 * 255 * W * H) / se);
+            }));
+            frame.close();
+          },
+          error: (e) => errors.push(e),
+        });
+        decoder.configure({ codec });
+        rec.chunks.forEach((chunk, i) => {
+          const data = rec.metadata[i].alphaSideData;
+          assert.ok(data instanceof ArrayBuffer && data.byteLength > 0, `${codec} ${format} chunk ${i} has alphaSideData`);
+          decoder.decode(new EncodedVideoChunk({ type: chunk.type, timestamp: chunk.timestamp, data }));
+        });
+        await decoder.flush();
+        decoder.close();
+        assert.deepEqual(errors, []);
+        const db = await Promise.all(scores);
+        assert.equal(db.length, N);
+        assert.ok(db.every((d) => d >= 30), `${codec} ${format}: alpha PSNR ${db.map((d) => d.toFixed(1))}`);
+      }
+    }
+  }
+  for (const [codec, supported] of [['vp8', true], ['vp09.00.10.08', true], ['vp09.02.10.10', false], ['av01.0.04M.08', false], ['avc1.42001f', false]]) {
+    const answer = await VideoEncoder.isConfigSupported({ codec, width: W, height: H, alpha: 'keep' });
+    assert.equal(answer.supported, supported, codec);
+  }
+});

@@ -74,6 +74,10 @@ fn chunk_object<'a>(cx: &mut Cx<'a>, chunk: EncodedChunk) -> JsResult<'a, JsValu
     }
     let data = JsArrayBuffer::from_slice(cx, &chunk.data)?;
     obj.set(cx, "data", data)?;
+    if let Some(alpha) = &chunk.alpha {
+        let a = JsArrayBuffer::from_slice(cx, alpha)?;
+        obj.set(cx, "alphaSideData", a)?;
+    }
     if let Some(layer) = chunk.temporal_layer {
         let id = cx.number(layer);
         obj.set(cx, "temporalLayerId", id)?;

@@ -96,6 +96,9 @@ pub struct EncodedChunk {
     pub decoder_config: Option<OutputConfig>,
     /// `metadata.svc.temporalLayerId`, when the scalability mode has several layers.
     pub temporal_layer: Option<u32>,
+    /// `metadata.alphaSideData` (`alpha: "keep"`): the alpha plane coded as a
+    /// frame of its own, as WebM's BlockAdditional carries it.
+    pub alpha: Option<Vec<u8>>,
 }
 
 /// Temporal layer ids of each frame of a pattern's period, as Chrome gives
@@ -238,6 +241,9 @@ impl VideoEncoder {
             let key = flags & ffi::AV_PKT_FLAG_KEY as i32 != 0;
             let mut chunk = package(config, open, packet.data(), key, from.timestamp, from.duration, &mut self.last_parameter_sets);
             chunk.temporal_layer = from.layer;
+            if config.keep_alpha {
+                chunk.alpha = alpha_side_data(packet);
+            }
             packet.unref();
             emit(chunk);
         }
@@ -274,7 +280,7 @@ fn package(
         _ => {
             let decoder_config = last_parameter_sets.is_none().then(|| output_config(None));
             *last_parameter_sets = Some(Vec::new());
-            return EncodedChunk { key, timestamp, duration, data: data.to_vec(), decoder_config, temporal_layer: None };
+            return EncodedChunk { key, timestamp, duration, data: data.to_vec(), decoder_config, temporal_layer: None, alpha: None };
         }
     };
     let nals = h264::split_annexb(data);
@@ -306,7 +312,18 @@ fn package(
             .collect();
         h264::write_avc(&keep)
     };
-    EncodedChunk { key, timestamp, duration, data, decoder_config, temporal_layer: None }
+    EncodedChunk { key, timestamp, duration, data, decoder_config, temporal_layer: None, alpha: None }
+}
+
+/// The alpha frame libvpx's second encoder made for this packet: FFmpeg puts
+/// it in Matroska BlockAdditional side data, after the 8-byte BlockAddID.
+fn alpha_side_data(packet: &Packet) -> Option<Vec<u8>> {
+    let mut size = 0usize;
+    let data = unsafe { ffi::av_packet_get_side_data(packet.as_ptr(), ffi::AVPacketSideDataType::AV_PKT_DATA_MATROSKA_BLOCKADDITIONAL, &mut size as *mut usize as *mut _) };
+    if data.is_null() || size <= 8 {
+        return None;
+    }
+    Some(unsafe { std::slice::from_raw_parts(data.add(8), size - 8) }.to_vec())
 }
 
 fn h264_settings(codec: &H264Codec) -> Result<(&'static str, ffi::AVPixelFormat)> {
@@ -535,8 +552,9 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
     if config.prefer_hardware {
         return Err(Error::NotSupported("This build has no hardware encoders".into()));
     }
-    if config.keep_alpha {
-        return Err(Error::NotSupported(format!("This build's {name} encoder cannot keep alpha")));
+    if config.keep_alpha && !matches!(codec, VideoCodec::Vp8 | VideoCodec::Vp9(Vp9Codec { profile: 0, bit_depth: 8, .. })) {
+        // libvpx codes alpha as a second 8-bit 4:2:0 stream; the other encoders have no alpha at all.
+        return Err(Error::NotSupported(format!("This build's {name} encoder cannot keep alpha for {}", config.codec)));
     }
     let layers = temporal_pattern(config.scalability_mode.as_deref()).map_err(|e| Error::NotSupported(format!("{e} for {name}")))?;
     if layers.is_some() && !matches!(codec, VideoCodec::Vp8 | VideoCodec::Vp9(_)) {
@@ -550,7 +568,11 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
     if config.bitrate_mode == BitrateMode::Quantizer {
         return Err(Error::NotSupported(format!("bitrateMode \"quantizer\" is not supported for {name} yet")));
     }
-    let Setup { encoder, pix_fmt, mut options, profile, level } = setup(&codec, config)?;
+    let Setup { encoder, mut pix_fmt, mut options, profile, level } = setup(&codec, config)?;
+    if config.keep_alpha {
+        // libvpx encodes the A plane of 4:2:0 with alpha with a second encoder.
+        pix_fmt = AV_PIX_FMT_YUVA420P;
+    }
     let ctx = CodecContext::new(encoder)?;
     let fps = config.framerate.filter(|f| *f > 0.0).unwrap_or(30.0);
     let rate = unsafe { ffi::av_d2q(fps, 1 << 20) };
