@@ -21,9 +21,25 @@ const cores = new WeakMap();
 const busy = new Map();
 let nextId = 1;
 
-native.setDispatch((id, generation, kind, payload) => {
-  const core = busy.get(id);
-  if (core !== undefined) core.event(generation, kind, payload);
+// The addon delivers the events a codec thread queued meanwhile together
+// ([generation, kind, payload, ...], in order). Each still runs as its own
+// step: the next is queued as a microtask behind whatever the previous one's
+// callbacks queued, so promise reactions of an output run before the next
+// output, as between the separate tasks of a browser; an exception thrown by
+// a callback does not stop the rest.
+native.setDispatch((id, events) => {
+  let at = 0;
+  const step = () => {
+    const i = at;
+    at += 3;
+    try {
+      const core = busy.get(id);
+      if (core !== undefined) core.event(events[i], events[i + 1], events[i + 2]);
+    } finally {
+      if (at < events.length) queueMicrotask(step);
+    }
+  };
+  step();
 });
 
 /** The addon functions of one kind of codec (`encoder`, `decoder`). */

@@ -604,3 +604,31 @@ test('Opus usedtx: supported where the encoder has DTX, and silence then costs f
   assert.ok(discontinuous.some((c) => c.timestamp >= 9_900_000), 'the closing tone is there');
   for (const c of discontinuous) assert.equal(c.timestamp % 20_000, 0, 'chunks stay on the 20 ms grid');
 });
+
+// Events cross from the codec thread in batches, yet each output is still its
+// own step, as each is its own task in a browser: promise reactions an output
+// callback queues run before the next output, and the flush resolves after
+// the last.
+test('outputs delivered together still run one at a time, with microtasks between them', async () => {
+  const { AudioDecoder, EncodedAudioChunk } = require('..');
+  const log = [];
+  let count = 0;
+  const decoder = new AudioDecoder({
+    output: (data) => {
+      const i = count++;
+      data.close();
+      log.push(`out ${i}`);
+      Promise.resolve().then(() => log.push(`then ${i}`));
+    },
+    error: (e) => log.push(`error ${e.name}`),
+  });
+  decoder.configure({ codec: 'pcm-s16', sampleRate: 48000, numberOfChannels: 1 });
+  for (let i = 0; i < 40; i++) decoder.decode(new EncodedAudioChunk({ type: 'key', timestamp: i, data: new Int16Array(1) }));
+  await decoder.flush();
+  log.push('flushed');
+  decoder.close();
+  const expected = [];
+  for (let i = 0; i < 40; i++) expected.push(`out ${i}`, `then ${i}`);
+  expected.push('flushed');
+  assert.deepEqual(log, expected);
+});

@@ -1,12 +1,13 @@
 //! What the encoder and decoder handles share: the worker, the Channel that
 //! carries its events to JavaScript, keep-alive, and the dispatch function.
 //!
-//! Events go to one JavaScript `dispatch(id, generation, kind, payload)` per
-//! addon instance (a [`LocalKey`], so worker_threads each have their own). The
+//! Events go, in batches, to one JavaScript `dispatch(id, [generation, kind,
+//! payload, ...])` per addon instance (a [`LocalKey`], so worker_threads each have their own). The
 //! worker holds no JavaScript value, so an idle codec nobody references can be
 //! collected, which drops its [`Worker`] and ends its thread.
 
 use std::cell::RefCell;
+use std::sync::{Arc, Mutex};
 
 use neon::prelude::*;
 use neon::thread::LocalKey;
@@ -33,30 +34,64 @@ pub fn set_dispatch(mut cx: FunctionContext) -> JsResult<JsUndefined> {
 /// Converts one output to JavaScript, on the JavaScript thread.
 pub type Convert<O> = for<'a> fn(&mut Cx<'a>, O) -> JsResult<'a, JsValue>;
 
+/// Events the codec thread has queued for JavaScript, and whether a Channel
+/// callback that will deliver them is already scheduled.
+struct Batch<O> {
+    events: Vec<(u64, Event<O>)>,
+    scheduled: bool,
+}
+
 struct ChannelSink<O> {
     channel: Channel,
     id: f64,
     convert: Convert<O>,
+    batch: Arc<Mutex<Batch<O>>>,
 }
 
 impl<O: Send + 'static> Sink<O> for ChannelSink<O> {
+    /// Queues the event; only the first event after a delivery schedules a
+    /// Channel callback, which hands JavaScript everything queued by then, in
+    /// order: one wake-up of the JavaScript thread for a run of events instead
+    /// of one for each (lib/codec-base.js still runs each as its own step).
     fn send(&self, generation: u64, event: Event<O>) {
-        let (id, convert) = (self.id, self.convert);
+        let schedule = {
+            let mut batch = self.batch.lock().unwrap_or_else(|e| e.into_inner());
+            batch.events.push((generation, event));
+            !std::mem::replace(&mut batch.scheduled, true)
+        };
+        if !schedule {
+            return;
+        }
+        let (id, convert, batch) = (self.id, self.convert, self.batch.clone());
         // try_send fails only while the environment shuts down; nothing is
         // listening then.
         let _ = self.channel.try_send(move |mut cx| {
-            let (kind, payload) = match event {
-                Event::Dequeued => (DEQUEUED, cx.undefined().upcast()),
-                Event::Output(output) => (OUTPUT, convert(&mut cx, output)?),
-                Event::Flushed(flush) => (FLUSHED, cx.number(flush).upcast()),
-                Event::Error(error) => (ERROR, errors::describe(&mut cx, &error)?.upcast()),
-                Event::Done => (DONE, cx.undefined().upcast()),
-                Event::Configured => (CONFIGURED, cx.undefined().upcast()),
+            let events = {
+                let mut batch = batch.lock().unwrap_or_else(|e| e.into_inner());
+                batch.scheduled = false;
+                std::mem::take(&mut batch.events)
             };
+            // [generation, kind, payload, generation, kind, payload, ...]
+            let list = JsArray::new(&mut cx, events.len() * 3);
+            for (i, (generation, event)) in events.into_iter().enumerate() {
+                let (kind, payload) = match event {
+                    Event::Dequeued => (DEQUEUED, cx.undefined().upcast()),
+                    Event::Output(output) => (OUTPUT, convert(&mut cx, output)?),
+                    Event::Flushed(flush) => (FLUSHED, cx.number(flush).upcast()),
+                    Event::Error(error) => (ERROR, errors::describe(&mut cx, &error)?.upcast()),
+                    Event::Done => (DONE, cx.undefined().upcast()),
+                    Event::Configured => (CONFIGURED, cx.undefined().upcast()),
+                };
+                let (g, k) = (cx.number(generation as f64), cx.number(kind));
+                let at = (i * 3) as u32;
+                list.set(&mut cx, at, g)?;
+                list.set(&mut cx, at + 1, k)?;
+                list.set(&mut cx, at + 2, payload)?;
+            }
             let Some(dispatch) = DISPATCH.get(&mut cx) else { return Ok(()) };
             let dispatch = dispatch.to_inner(&mut cx);
             let this = cx.undefined();
-            let args = [cx.number(id).upcast::<JsValue>(), cx.number(generation as f64).upcast(), cx.number(kind).upcast(), payload];
+            let args = [cx.number(id).upcast::<JsValue>(), list.upcast()];
             dispatch.call(&mut cx, this, args)?;
             Ok(())
         });
@@ -78,7 +113,7 @@ pub fn create<'a, P: Processor>(mut cx: FunctionContext<'a>, name: &str, process
     let id = cx.argument::<JsNumber>(0)?.value(&mut cx);
     let mut channel = cx.channel();
     channel.unref(&mut cx);
-    let sink = ChannelSink { channel: channel.clone(), id, convert };
+    let sink = ChannelSink { channel: channel.clone(), id, convert, batch: Arc::new(Mutex::new(Batch { events: Vec::new(), scheduled: false })) };
     let worker = Worker::spawn(name, processor, sink).map_err(|e| Error::Encoding(format!("Cannot start the codec thread: {e}"))).or_throw(&mut cx)?;
     Ok(cx.boxed(CodecHandle { worker: RefCell::new(Some(worker)), channel: RefCell::new(channel) }))
 }
