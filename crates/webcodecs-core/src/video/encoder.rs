@@ -378,6 +378,12 @@ fn av1_format(codec: &Av1Codec) -> Result<ffi::AVPixelFormat> {
         (0, 8, true, _) => AV_PIX_FMT_GRAY8,
         (1, 8, false, (0, 0)) => AV_PIX_FMT_YUV444P,
         (1, 10, false, (0, 0)) => AV_PIX_FMT_YUV444P10LE,
+        // Professional: 4:2:2 at every depth, and 12-bit 4:2:0 and 4:4:4.
+        (2, 8, false, (1, 0)) => AV_PIX_FMT_YUV422P,
+        (2, 10, false, (1, 0)) => AV_PIX_FMT_YUV422P10LE,
+        (2, 12, false, (1, 0)) => AV_PIX_FMT_YUV422P12LE,
+        (2, 12, false, (1, 1)) => AV_PIX_FMT_YUV420P12LE,
+        (2, 12, false, (0, 0)) => AV_PIX_FMT_YUV444P12LE,
         _ => return Err(Error::NotSupported("This AV1 profile, bit depth and sampling cannot be encoded".into())),
     })
 }
