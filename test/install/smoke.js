@@ -8,7 +8,8 @@
 // in both framings, MP3, Vorbis, FLAC, PCM, mu-law, A-law) round-tripped
 // through AudioEncoder and AudioDecoder, checked by sample count, abutting
 // timestamps and signal-to-noise ratio; and one image per ImageDecoder format
-// (JPEG, PNG, APNG, GIF, WebP still and animated, AVIF, BMP).
+// (JPEG, PNG, APNG, GIF, WebP still and animated, AVIF, BMP); and VP8/VP9
+// temporal SVC (the base layer alone), alpha side data and 10-bit VP9/AV1.
 const fs = require('node:fs');
 const path = require('node:path');
 const { VideoEncoder, VideoDecoder, VideoFrame, EncodedVideoChunk, AudioEncoder, AudioDecoder, AudioData, ImageDecoder, buildInfo } = require('webcodecs-native');
@@ -211,6 +212,91 @@ async function decodeImage(file, type, frames) {
   return `${file} ${frames} frame(s)`;
 }
 
+// alpha: "keep" (VP8, VP9): each chunk's alphaSideData decodes to the alpha plane.
+async function alphaRoundTrip(codec) {
+  const alphaOf = (x, y, i) => (x + y * 2 + i * 3) & 255;
+  const chunks = [];
+  const encoder = new VideoEncoder({ output: (c, m) => chunks.push([c, m.alphaSideData]), error: (e) => { throw e; } });
+  encoder.configure({ codec, width: W, height: H, bitrate: 2_000_000, alpha: 'keep' });
+  for (let i = 0; i < 5; i++) {
+    const data = new Uint8Array(W * H * 2.5).fill(128);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) data[W * H * 1.5 + y * W + x] = alphaOf(x, y, i);
+    const f = new VideoFrame(data, { format: 'I420A', codedWidth: W, codedHeight: H, timestamp: i * 1000 });
+    encoder.encode(f, { keyFrame: i === 0 });
+    f.close();
+  }
+  await encoder.flush();
+  encoder.close();
+  const scores = [];
+  const decoder = new VideoDecoder({
+    output: (f) => {
+      const out = new Uint8Array(f.allocationSize());
+      const i = f.timestamp / 1000;
+      scores.push(f.copyTo(out).then(() => {
+        let se = 0;
+        for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) se += (out[y * W + x] - alphaOf(x, y, i)) ** 2;
+        return se === 0 ? 99 : 10 * Math.log10((255 * 255 * W * H) / se);
+      }).finally(() => f.close()));
+    },
+    error: (e) => { throw e; },
+  });
+  decoder.configure({ codec });
+  for (const [c, alpha] of chunks) {
+    if (!(alpha instanceof ArrayBuffer)) throw new Error(`${codec}: a chunk without alphaSideData`);
+    decoder.decode(new EncodedVideoChunk({ type: c.type, timestamp: c.timestamp, data: alpha }));
+  }
+  await decoder.flush();
+  decoder.close();
+  const db = await Promise.all(scores);
+  const worst = Math.min(...db);
+  if (db.length !== 5 || worst < 30) throw new Error(`${codec} alpha: ${db.length} frames, worst PSNR ${worst.toFixed(1)}`);
+  return worst;
+}
+
+// 10-bit VP9 (profile 2): I420P10 frames in, I420P10 frames out.
+async function highBitDepthRoundTrip(codec) {
+  const level = (x, y, i) => 160 + x + y + i;
+  const make = (i) => {
+    const data = new Uint16Array(W * H * 1.5).fill(512);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) data[y * W + x] = level(x, y, i);
+    return new VideoFrame(data, { format: 'I420P10', codedWidth: W, codedHeight: H, timestamp: i * 1000 });
+  };
+  const chunks = [];
+  let decoderConfig;
+  const encoder = new VideoEncoder({ output: (c, m) => { chunks.push(c); decoderConfig ??= m.decoderConfig; }, error: (e) => { throw e; } });
+  encoder.configure({ codec, width: W, height: H, bitrate: 2_000_000 });
+  for (let i = 0; i < 5; i++) {
+    const f = make(i);
+    encoder.encode(f, { keyFrame: i === 0 });
+    f.close();
+  }
+  await encoder.flush();
+  encoder.close();
+  const scores = [];
+  const decoder = new VideoDecoder({
+    output: (f) => {
+      const out = new Uint16Array(f.allocationSize() / 2);
+      const i = f.timestamp / 1000;
+      const format = f.format;
+      scores.push(f.copyTo(out).then(() => {
+        if (format !== 'I420P10') throw new Error(`${codec}: decoded ${format}`);
+        let se = 0;
+        for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) se += ((out[y * W + x] - level(x, y, i)) / 4) ** 2;
+        return se === 0 ? 99 : 10 * Math.log10((255 * 255 * W * H) / se);
+      }).finally(() => f.close()));
+    },
+    error: (e) => { throw e; },
+  });
+  decoder.configure(decoderConfig);
+  for (const c of chunks) decoder.decode(c);
+  await decoder.flush();
+  decoder.close();
+  const db = await Promise.all(scores);
+  const worst = Math.min(...db);
+  if (db.length !== 5 || worst < 35) throw new Error(`${codec}: ${db.length} frames, worst PSNR ${worst.toFixed(1)}`);
+  return worst;
+}
+
 async function main() {
   console.log(`webcodecs-native on ${process.platform}-${process.arch}, Node ${process.version}, FFmpeg ${buildInfo.ffmpeg} (${buildInfo.flavour}: ${buildInfo.license})`);
   console.log(`encoders: ${buildInfo.encoders.join(', ')}; decoders: ${buildInfo.decoders.join(', ')}`);
@@ -247,6 +333,9 @@ async function main() {
     // Everything but HEVC encoding is in both flavours.
     if (worst === null && expected && !(codec.startsWith('h') && expected === 'lgpl')) throw new Error(`${label} is not supported`);
   }
+  for (const codec of ['vp8', 'vp09.00.10.08']) console.log(`${codec} alpha keep: ok, worst alpha PSNR ${(await alphaRoundTrip(codec)).toFixed(1)} dB`);
+  console.log(`vp09.02.10.10 (I420P10): ok, worst PSNR ${(await highBitDepthRoundTrip('vp09.02.10.10')).toFixed(1)} dB`);
+  console.log(`av01.0.04M.10 (I420P10): ok, worst PSNR ${(await highBitDepthRoundTrip('av01.0.04M.10')).toFixed(1)} dB`);
   console.log(`h265.annexb: decoded ${await decodeHevcClip()} frames`);
   // Every audio codec is in both flavours.
   const audio = [['opus'], ['mp4a.40.2'], ['mp4a.40.2', { aac: { format: 'adts' } }], ['mp3'], ['vorbis'], ['flac'], ['pcm-u8'], ['pcm-s16'], ['pcm-s24'], ['pcm-s32'], ['pcm-f32'], ['ulaw'], ['alaw']];
