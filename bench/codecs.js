@@ -4,7 +4,7 @@
 // VideoEncoder uses in latencyMode "quality" (listed per codec below), then
 // decoded back (ours: decode + copyTo of every frame; ffmpeg: `-f null`).
 //
-//   node bench/codecs.js [vp8|vp9|av1|hevc ...]     (default: all the build has)
+//   node bench/codecs.js [vp8|vp9|av1|vp8-l1t3|vp9-l1t3|hevc ...]     (default: all the build has)
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -24,6 +24,14 @@ const CODECS = {
   vp8: { codec: 'vp8', encoder: 'libvpx', file: 'ivf', fourcc: 'VP80', args: ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '-6', '-lag-in-frames', '0', '-auto-alt-ref', '0'] },
   vp9: { codec: 'vp09.00.31.08', encoder: 'libvpx-vp9', file: 'ivf', fourcc: 'VP90', args: ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '5', '-lag-in-frames', '0', '-auto-alt-ref', '0', '-row-mt', '1'] },
   av1: { codec: 'av01.0.05M.08', encoder: 'libaom-av1', file: 'ivf', fourcc: 'AV01', args: ['-c:v', 'libaom-av1', '-usage', 'realtime', '-cpu-used', '7', '-lag-in-frames', '0', '-row-mt', '1'] },
+  // Temporal SVC (L1T3): libvpx's temporal layers with the CLI's built-in
+  // three-layer pattern (ts_layering_mode 3: the same layer ids and buffers;
+  // ours sets the reference flags per frame, and VP9 adds error-resilient
+  // frames and the quantizer bounds VideoEncoder gives it).
+  'vp8-l1t3': { codec: 'vp8', mode: 'L1T3', encoder: 'libvpx', file: 'ivf', fourcc: 'VP80', args: ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '-6', '-lag-in-frames', '0', '-auto-alt-ref', '0',
+    '-ts-parameters', 'ts_number_layers=3:ts_target_bitrate=1000,1500,2500:ts_layering_mode=3'] },
+  'vp9-l1t3': { codec: 'vp09.00.31.08', mode: 'L1T3', encoder: 'libvpx-vp9', file: 'ivf', fourcc: 'VP90', args: ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '5', '-lag-in-frames', '0', '-auto-alt-ref', '0', '-row-mt', '1',
+    '-error-resilient', 'default', '-qmin', '2', '-qmax', '56', '-ts-parameters', 'ts_number_layers=3:ts_target_bitrate=1000,1500,2500:ts_layering_mode=3'] },
   hevc: { codec: 'hev1.1.6.L93.B0', encoder: 'libx265', file: 'hevc', args: ['-c:v', 'libx265', '-preset', 'medium', '-forced-idr', '1', '-x265-params', 'log-level=error:bframes=0'] },
 };
 
@@ -94,7 +102,7 @@ async function main() {
       console.log(`${name.padEnd(5)} no ${c.encoder} in this build`);
       continue;
     }
-    const config = { codec: c.codec, width: W, height: H, bitrate: BITRATE, framerate: FPS };
+    const config = { codec: c.codec, width: W, height: H, bitrate: BITRATE, framerate: FPS, scalabilityMode: c.mode };
     if (name === 'hevc') config.hevc = { format: 'annexb' };
     await encode(config, cards.slice(0, 10)); // warm-up
     const ours = await encode(config, cards);
@@ -107,7 +115,7 @@ async function main() {
     if (dec.frames !== FRAMES) throw new Error(`${name}: decoded ${dec.frames} of ${FRAMES} frames`);
     const cliDec = timeCommandSeconds('ffmpeg', ['-v', 'error', '-i', stream, '-f', 'null', '-']);
     const [ef, cf, df, cdf] = [FRAMES / ours.s, FRAMES / cli, FRAMES / dec.s, FRAMES / cliDec];
-    console.log(`${name.padEnd(5)} encode ours ${fmt(ef)} fps, CLI ${fmt(cf)} fps, ratio ${fmt(ef / cf, 3)}; ` +
+    console.log(`${name.padEnd(8)} encode ours ${fmt(ef)} fps, CLI ${fmt(cf)} fps, ratio ${fmt(ef / cf, 3)}; ` +
       `decode+copyTo ours ${fmt(df)} fps, CLI -f null ${fmt(cdf)} fps, ratio ${fmt(df / cdf, 3)}`);
   }
   fs.rmSync(dir, { recursive: true, force: true });
