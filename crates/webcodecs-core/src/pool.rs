@@ -54,16 +54,16 @@ fn release(data: *mut u8, size: usize) {
     let (lock, wake) = &*POOL;
     let mut state = lock.lock().unwrap_or_else(|e| e.into_inner());
     state.live_bytes = state.live_bytes.saturating_sub(size);
+    if size > MAX_SPARE {
+        drop(state);
+        unsafe { ffi::av_free(data as *mut _) };
+        return;
+    }
     // Make room: the oldest spares go first.
     while state.spare_bytes + size > MAX_SPARE && !state.spare.is_empty() {
         let old = state.spare.remove(0);
         state.spare_bytes -= old.size;
         unsafe { ffi::av_free(old.ptr as *mut _) };
-    }
-    if size > MAX_SPARE {
-        drop(state);
-        unsafe { ffi::av_free(data as *mut _) };
-        return;
     }
     state.spare.push(Spare { ptr: data as usize, size, since: Instant::now() });
     state.spare_bytes += size;
