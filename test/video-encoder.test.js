@@ -48,7 +48,8 @@ test('isConfigSupported answers for valid configs and clones only recognised mem
     latencyMode: 'quality',
     avc: { format: 'annexb' },
   });
-  for (const codec of ['avc1', 'vp9', 'avc1.FFFFFF', 'avc1.420099', 'hvc1.4.10.L93.B0', 'av01.2.04M.12']) {
+  // AV1 Professional holds 4:2:0 only at 12 bits.
+  for (const codec of ['avc1', 'vp9', 'avc1.FFFFFF', 'avc1.420099', 'hvc1.4.10.L93.B0', 'av01.2.04M.08', 'av01.2.04M.10']) {
     assert.equal((await VideoEncoder.isConfigSupported({ ...CONFIG, codec })).supported, false, codec);
   }
   assert.equal((await VideoEncoder.isConfigSupported({ ...CONFIG, width: 4096, height: 2160 })).supported, false, 'level 3.1 is too small for 4K');
