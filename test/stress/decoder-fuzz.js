@@ -18,27 +18,10 @@
 // wrong clean decode.
 const fs = require('node:fs');
 const { VideoDecoder, EncodedVideoChunk, AudioDecoder, EncodedAudioChunk } = require('../..');
+const { option, random, withTimeout } = require('./fuzz-common');
 const { fixture, annexbAccessUnits, mp4Samples, ivfSamples, audioPackets, oggPackets, xiphLace } = require('../helpers');
 
-const TIMEOUT_MS = 20000;
 const RATE = 48000;
-
-function option(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : process.argv[i + 1];
-}
-
-/** mulberry32: a small seeded generator. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** ADTS frames to raw AAC plus the AudioSpecificConfig their headers describe. */
 function rawAac(packets) {
@@ -179,14 +162,6 @@ async function session(kind, config, chunks) {
     if (!(e instanceof DOMException) || !['EncodingError', 'NotSupportedError'].includes(e.name)) throw new Error(`the error callback got ${e.name}: ${e.message}`);
   }
   return { outputs, flushed, error: errors[0]?.name, thrown: thrown.length };
-}
-
-function withTimeout(promise, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`hang: ${what} did not settle in ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 async function main() {

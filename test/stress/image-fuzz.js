@@ -13,6 +13,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { ImageDecoder } = require('../..');
+const { option, random, withTimeout } = require('./fuzz-common');
 
 const DIR = path.join(__dirname, '..', 'fixtures', 'images');
 const FORMATS = {
@@ -25,24 +26,6 @@ const FORMATS = {
 };
 // What a corrupt image may give: frames, or the errors the spec names for it.
 const ALLOWED = new Set(['EncodingError', 'RangeError', 'InvalidStateError']);
-const TIMEOUT_MS = 20000;
-
-function option(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : process.argv[i + 1];
-}
-
-/** mulberry32: a small seeded generator. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(rand, inputs) {
   const int = (n) => Math.floor(rand() * n);
@@ -121,14 +104,6 @@ async function attempt(type, bytes, rand) {
   } finally {
     decoder.close();
   }
-}
-
-function withTimeout(promise, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`hang: ${what} did not settle in ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 async function main() {

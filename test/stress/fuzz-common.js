@@ -1,0 +1,33 @@
+'use strict';
+// What the seeded fuzz runs under test/stress share: command-line options,
+// a small seeded generator, and a bound on how long one input may take.
+
+const TIMEOUT_MS = 20000;
+
+function option(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : process.argv[i + 1];
+}
+
+/** mulberry32: a small seeded generator of numbers in [0, 1). */
+function random(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `promise`, or a rejection naming `what` as a hang after TIMEOUT_MS. */
+function withTimeout(promise, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`hang: ${what} did not settle in ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+module.exports = { TIMEOUT_MS, option, random, withTimeout };
