@@ -56,7 +56,7 @@ function checkSupport(config, parse, check) {
   } catch (error) {
     return Promise.reject(error);
   }
-  return check(parsed.native).then((reason) => webidl.ordered({ supported: reason === null, config: parsed.clone }));
+  return new Promise((resolve) => check(parsed.native, resolve)).then((reason) => webidl.ordered({ supported: reason === null, config: parsed.clone }));
 }
 
 function callback(value, member) {

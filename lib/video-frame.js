@@ -215,7 +215,8 @@ class VideoFrame {
         return Promise.resolve(result);
       }
       // Conversion runs off the JavaScript thread; rows land in `dest` when it is done.
-      return native.frameToRgb(this.#handle, format, rectArray, this.#colorSpace, colorSpace, dest, layout[0].offset, layout[0].stride).then((error) => {
+      const converted = new Promise((resolve) => native.frameToRgb(this.#handle, format, rectArray, this.#colorSpace, colorSpace, dest, layout[0].offset, layout[0].stride, resolve));
+      return converted.then((error) => {
         if (error !== null) throw fromNative(error);
         return result;
       });

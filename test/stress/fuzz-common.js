@@ -9,6 +9,12 @@ function option(name, fallback) {
   return i === -1 ? fallback : process.argv[i + 1];
 }
 
+/** The size knob of every stress run: --scale, else STRESS_SCALE, else 1. */
+const SCALE = Number(option('scale', process.env.STRESS_SCALE || 1));
+
+/** `n` scaled by SCALE, at least `min`. */
+const scaled = (n, min = 1) => Math.max(min, Math.round(n * SCALE));
+
 /** mulberry32: a small seeded generator of numbers in [0, 1). */
 function random(seed) {
   let a = seed >>> 0;
@@ -30,4 +36,4 @@ function withTimeout(promise, what) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-module.exports = { TIMEOUT_MS, option, random, withTimeout };
+module.exports = { TIMEOUT_MS, SCALE, option, scaled, random, withTimeout };

@@ -6,12 +6,13 @@ use webcodecs_core::audio::decoder::{AudioDecoder, DecodeInput, DecodedAudio, De
 use webcodecs_core::worker::Command;
 
 use crate::codec::{self, get_number, get_string};
+use crate::guard::ExportGuarded;
 
 type Boxed = codec::BoxedCodec<AudioDecoder>;
 
 pub fn register(cx: &mut ModuleContext) -> NeonResult<()> {
     codec::export::<AudioDecoder>(cx, "audioDecoder", |cx| codec::create(cx, "webcodecs-adec", AudioDecoder::default(), data_object), config_from, AudioDecoder::check_support)?;
-    cx.export_function("audioDecoderDecode", decode)?;
+    cx.export_guarded("audioDecoderDecode", decode)?;
     Ok(())
 }
 

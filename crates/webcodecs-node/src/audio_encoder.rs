@@ -7,12 +7,13 @@ use webcodecs_core::audio::samples::SampleFormat;
 use webcodecs_core::worker::Command;
 
 use crate::codec::{self, get_bool, get_number, get_opt_number, get_string};
+use crate::guard::ExportGuarded;
 
 type Boxed = codec::BoxedCodec<AudioEncoder>;
 
 pub fn register(cx: &mut ModuleContext) -> NeonResult<()> {
     codec::export::<AudioEncoder>(cx, "audioEncoder", |cx| codec::create(cx, "webcodecs-aenc", AudioEncoder::default(), chunk_object), config_from, AudioEncoder::check_support)?;
-    cx.export_function("audioEncoderEncode", encode)?;
+    cx.export_guarded("audioEncoderEncode", encode)?;
     Ok(())
 }
 

@@ -15,6 +15,7 @@ use webcodecs_core::worker::{Command, Event, Processor, Sink, Worker};
 use webcodecs_core::Error;
 
 use crate::errors::{self, OrThrow};
+use crate::guard::ExportGuarded;
 
 static DISPATCH: LocalKey<Root<JsFunction>> = LocalKey::new();
 
@@ -63,39 +64,72 @@ impl<O: Send + 'static> Sink<O> for ChannelSink<O> {
             return;
         }
         let (id, convert, batch) = (self.id, self.convert, self.batch.clone());
-        // try_send fails only while the environment shuts down; nothing is
-        // listening then.
-        let _ = self.channel.try_send(move |mut cx| {
+        on_js_thread(&self.channel, move |cx| {
             let events = {
                 let mut batch = batch.lock().unwrap_or_else(|e| e.into_inner());
                 batch.scheduled = false;
                 std::mem::take(&mut batch.events)
             };
             // [generation, kind, payload, generation, kind, payload, ...]
-            let list = JsArray::new(&mut cx, events.len() * 3);
+            let list = JsArray::new(cx, events.len() * 3);
             for (i, (generation, event)) in events.into_iter().enumerate() {
                 let (kind, payload) = match event {
                     Event::Dequeued => (DEQUEUED, cx.undefined().upcast()),
-                    Event::Output(output) => (OUTPUT, convert(&mut cx, output)?),
+                    Event::Output(output) => (OUTPUT, convert(cx, output)?),
                     Event::Flushed(flush) => (FLUSHED, cx.number(flush).upcast()),
-                    Event::Error(error) => (ERROR, errors::describe(&mut cx, &error)?.upcast()),
+                    Event::Error(error) => (ERROR, errors::describe(cx, &error)?.upcast()),
                     Event::Done => (DONE, cx.undefined().upcast()),
                     Event::Configured => (CONFIGURED, cx.undefined().upcast()),
                 };
                 let (g, k) = (cx.number(generation as f64), cx.number(kind));
                 let at = (i * 3) as u32;
-                list.set(&mut cx, at, g)?;
-                list.set(&mut cx, at + 1, k)?;
-                list.set(&mut cx, at + 2, payload)?;
+                list.set(cx, at, g)?;
+                list.set(cx, at + 1, k)?;
+                list.set(cx, at + 2, payload)?;
             }
-            let Some(dispatch) = DISPATCH.get(&mut cx) else { return Ok(()) };
-            let dispatch = dispatch.to_inner(&mut cx);
+            let Some(dispatch) = DISPATCH.get(cx) else { return Ok(()) };
+            let dispatch = dispatch.to_inner(cx);
             let this = cx.undefined();
             let args = [cx.number(id).upcast::<JsValue>(), list.upcast()];
-            dispatch.call(&mut cx, this, args)?;
+            dispatch.call(cx, this, args)?;
             Ok(())
         });
     }
+}
+
+/// Runs `f` on the JavaScript thread of `channel`'s environment.
+///
+/// A worker_thread can be terminated while `f` runs: from then on every
+/// JavaScript call fails, and Neon would turn that failure into a fatal
+/// error of the whole process. A failure while JavaScript can no longer run is
+/// therefore dropped here (nobody is listening any more). An exception thrown
+/// while JavaScript still runs (a user's callback threw) propagates as before,
+/// as an uncaught exception.
+pub fn on_js_thread<F>(channel: &Channel, f: F)
+where
+    F: for<'a> FnOnce(&mut Cx<'a>) -> NeonResult<()> + Send + 'static,
+{
+    // try_send fails only once the environment is gone; nothing is listening.
+    let _ = channel.try_send(move |mut cx| {
+        let env = cx.to_raw();
+        let result = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut cx))) {
+            Ok(result) => result,
+            // Neon panics on some failures it thinks impossible (creating a
+            // JsBox) once JavaScript cannot run; then nothing is left to tell.
+            Err(_) if !crate::guard::can_run_js(env) => return Ok(()),
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        if result.is_ok() || crate::guard::can_run_js(env) {
+            return result;
+        }
+        // SAFETY: `env` is this thread's live environment; clearing the
+        // exception the failed call left is what lets Neon return quietly.
+        unsafe {
+            let mut exception = std::ptr::null_mut();
+            let _ = neon::sys::bindings::get_and_clear_last_exception(env, &mut exception);
+        }
+        Ok(())
+    });
 }
 
 pub struct CodecHandle<P: Processor> {
@@ -131,20 +165,20 @@ pub fn export<P: Processor>(
     read: ReadConfig<P::Config>,
     check: fn(&P::Config) -> webcodecs_core::Result<()>,
 ) -> NeonResult<()> {
-    cx.export_function(&format!("{prefix}Create"), create)?;
-    cx.export_function(&format!("{prefix}Configure"), move |mut cx| {
+    cx.export_guarded(&format!("{prefix}Create"), create)?;
+    cx.export_guarded(&format!("{prefix}Configure"), move |mut cx| {
         let handle = cx.argument::<BoxedCodec<P>>(0)?;
         let config = read(&mut cx, 1)?;
         send(&mut cx, &handle, Command::Configure(config))
     })?;
-    cx.export_function(&format!("{prefix}Support"), move |mut cx| {
+    cx.export_guarded(&format!("{prefix}Support"), move |mut cx| {
         let config = read(&mut cx, 0)?;
         check_support(&mut cx, config, check)
     })?;
-    cx.export_function(&format!("{prefix}Flush"), flush::<P>)?;
-    cx.export_function(&format!("{prefix}Reset"), reset::<P>)?;
-    cx.export_function(&format!("{prefix}Close"), close::<P>)?;
-    cx.export_function(&format!("{prefix}KeepAlive"), keep_alive::<P>)?;
+    cx.export_guarded(&format!("{prefix}Flush"), flush::<P>)?;
+    cx.export_guarded(&format!("{prefix}Reset"), reset::<P>)?;
+    cx.export_guarded(&format!("{prefix}Close"), close::<P>)?;
+    cx.export_guarded(&format!("{prefix}KeepAlive"), keep_alive::<P>)?;
     Ok(())
 }
 
@@ -198,23 +232,34 @@ fn keep_alive<'a, P: Processor>(mut cx: FunctionContext<'a>) -> JsResult<'a, JsU
     Ok(cx.undefined())
 }
 
-/// Runs a support check off the JavaScript thread; the promise resolves with
-/// null when supported, or the reason it is not.
-pub fn check_support<'a, C: Send + 'static>(cx: &mut FunctionContext<'a>, config: C, check: fn(&C) -> webcodecs_core::Result<()>) -> JsResult<'a, JsPromise> {
-    let (deferred, promise) = cx.promise();
+/// Runs a support check off the JavaScript thread, then calls `done` (the
+/// argument after the config) with null when supported, or the reason not.
+pub fn check_support<'a, C: Send + 'static>(cx: &mut FunctionContext<'a>, config: C, check: fn(&C) -> webcodecs_core::Result<()>) -> JsResult<'a, JsUndefined> {
+    let done = cx.argument::<JsFunction>(1)?.root(cx);
     let channel = cx.channel();
     std::thread::Builder::new()
         .name("webcodecs-support".into())
         .spawn(move || {
             let result = check(&config);
-            deferred.settle_with(&channel, move |mut cx| match result {
-                Ok(()) => Ok(cx.null().upcast::<JsValue>()),
-                Err(e) => Ok(cx.string(e.to_string()).upcast()),
+            on_js_thread(&channel, move |cx| {
+                let answer = match result {
+                    Ok(()) => cx.null().upcast::<JsValue>(),
+                    Err(e) => cx.string(e.to_string()).upcast(),
+                };
+                call_back(cx, done, answer)
             });
         })
         .map_err(|e| Error::Encoding(format!("Cannot start a thread: {e}")))
         .or_throw(cx)?;
-    Ok(promise)
+    Ok(cx.undefined())
+}
+
+/// Calls the rooted callback `f` with one argument.
+pub fn call_back<'a>(cx: &mut Cx<'a>, f: Root<JsFunction>, arg: Handle<'a, JsValue>) -> NeonResult<()> {
+    let f = f.into_inner(cx);
+    let this = cx.undefined();
+    f.call(cx, this, [arg])?;
+    Ok(())
 }
 
 // Small readers for the plain, validated objects lib/ passes in.
@@ -246,6 +291,16 @@ pub fn get_opt_bool<'a>(cx: &mut impl Context<'a>, obj: Handle<'a, JsObject>, ke
 
 pub fn get_bool<'a>(cx: &mut impl Context<'a>, obj: Handle<'a, JsObject>, key: &str) -> NeonResult<bool> {
     Ok(get_opt_bool(cx, obj, key)?.unwrap_or(false))
+}
+
+/// Reads argument `i`, an array of numbers. Reads `length` and the elements
+/// as properties: JsArray's own length read panics (and so aborts the
+/// process) when a worker is being terminated, where a property read fails
+/// with an error.
+pub fn number_list(cx: &mut FunctionContext, i: usize) -> NeonResult<Vec<f64>> {
+    let array = cx.argument::<JsObject>(i)?;
+    let length = array.get::<JsNumber, _, _>(cx, "length")?.value(cx) as u32;
+    (0..length.min(1 << 16)).map(|at| Ok(array.get::<JsNumber, _, _>(cx, at)?.value(cx))).collect()
 }
 
 /// Reads a number argument that may be null/undefined.

@@ -12,6 +12,7 @@ use webcodecs_core::Error;
 use crate::codec::{self, get_opt_bool, get_string};
 use crate::errors::OrThrow;
 use crate::video_frame;
+use crate::guard::ExportGuarded;
 
 type Boxed = codec::BoxedCodec<ImageDecoder>;
 
@@ -30,18 +31,18 @@ pub fn register(cx: &mut ModuleContext) -> NeonResult<()> {
         config_from,
         |_| Ok(()),
     )?;
-    cx.export_function("imageAppend", append)?;
-    cx.export_function("imageEnd", |mut cx| {
+    cx.export_guarded("imageAppend", append)?;
+    cx.export_guarded("imageEnd", |mut cx| {
         let handle = cx.argument::<Boxed>(0)?;
         codec::send(&mut cx, &handle, Command::Process(ImageInput::End))
     })?;
-    cx.export_function("imageDecode", decode)?;
-    cx.export_function("imageSelect", select)?;
-    cx.export_function("imageAbandon", |mut cx| {
+    cx.export_guarded("imageDecode", decode)?;
+    cx.export_guarded("imageSelect", select)?;
+    cx.export_guarded("imageAbandon", |mut cx| {
         let handle = cx.argument::<Boxed>(0)?;
         codec::send(&mut cx, &handle, Command::Process(ImageInput::Abandon))
     })?;
-    cx.export_function("imageTypeSupported", type_supported)?;
+    cx.export_guarded("imageTypeSupported", type_supported)?;
     Ok(())
 }
 

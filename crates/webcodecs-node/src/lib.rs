@@ -7,12 +7,14 @@ mod audio_decoder;
 mod audio_encoder;
 mod codec;
 mod errors;
+mod guard;
 mod image_decoder;
 mod video_decoder;
 mod video_encoder;
 mod video_frame;
 
 use neon::prelude::*;
+use crate::guard::ExportGuarded;
 
 fn build_info(mut cx: FunctionContext) -> JsResult<JsObject> {
     let info = webcodecs_core::build_info();
@@ -45,8 +47,8 @@ fn build_info(mut cx: FunctionContext) -> JsResult<JsObject> {
 #[neon::main]
 fn main(mut cx: ModuleContext) -> NeonResult<()> {
     webcodecs_core::init();
-    cx.export_function("setDispatch", codec::set_dispatch)?;
-    cx.export_function("buildInfo", build_info)?;
+    cx.export_guarded("setDispatch", codec::set_dispatch)?;
+    cx.export_guarded("buildInfo", build_info)?;
     video_frame::register(&mut cx)?;
     video_encoder::register(&mut cx)?;
     video_decoder::register(&mut cx)?;

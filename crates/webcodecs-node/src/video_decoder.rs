@@ -7,13 +7,14 @@ use webcodecs_core::worker::Command;
 
 use crate::codec::{self, get_bool, get_string};
 use crate::video_frame;
+use crate::guard::ExportGuarded;
 
 type Boxed = codec::BoxedCodec<VideoDecoder>;
 
 pub fn register(cx: &mut ModuleContext) -> NeonResult<()> {
     codec::export::<VideoDecoder>(cx, "decoder", |cx| codec::create(cx, "webcodecs-vdec", VideoDecoder::default(), frame_object), config_from, VideoDecoder::check_support)?;
-    cx.export_function("decoderDecode", decode)?;
-    cx.export_function("isKeyChunk", is_key_chunk)?;
+    cx.export_guarded("decoderDecode", decode)?;
+    cx.export_guarded("isKeyChunk", is_key_chunk)?;
     Ok(())
 }
 

@@ -7,12 +7,13 @@ use webcodecs_core::worker::Command;
 
 use crate::codec::{self, get_number, get_opt_number, get_opt_string, get_string};
 use crate::video_frame;
+use crate::guard::ExportGuarded;
 
 type Boxed = codec::BoxedCodec<VideoEncoder>;
 
 pub fn register(cx: &mut ModuleContext) -> NeonResult<()> {
     codec::export::<VideoEncoder>(cx, "encoder", |cx| codec::create(cx, "webcodecs-venc", VideoEncoder::default(), chunk_object), config_from, VideoEncoder::check_support)?;
-    cx.export_function("encoderEncode", encode)?;
+    cx.export_guarded("encoderEncode", encode)?;
     Ok(())
 }
 
@@ -47,10 +48,10 @@ fn encode(mut cx: FunctionContext) -> JsResult<JsNumber> {
     let handle = cx.argument::<Boxed>(0)?;
     let frame_handle = cx.argument::<video_frame::BoxedFrame>(1)?;
     let frame = video_frame::reference(&mut cx, &frame_handle)?;
-    let visible = cx.argument::<JsArray>(2)?.to_vec(&mut cx)?;
+    let visible = crate::codec::number_list(&mut cx, 2)?;
     let mut v = [0u32; 4];
     for (slot, value) in v.iter_mut().zip(visible) {
-        *slot = value.downcast_or_throw::<JsNumber, _>(&mut cx)?.value(&mut cx) as u32;
+        *slot = value as u32;
     }
     let color_arg = cx.argument::<JsValue>(3)?;
     let color = video_frame::color_from(&mut cx, color_arg)?;

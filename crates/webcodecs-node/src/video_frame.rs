@@ -12,6 +12,7 @@ use webcodecs_core::video::pixel::PixelFormat;
 use webcodecs_core::Error;
 
 use crate::errors::OrThrow;
+use crate::guard::ExportGuarded;
 
 pub struct FrameHandle(RefCell<Option<Frame>>);
 
@@ -20,11 +21,11 @@ impl Finalize for FrameHandle {}
 pub type BoxedFrame = JsBox<FrameHandle>;
 
 pub fn register(cx: &mut ModuleContext) -> NeonResult<()> {
-    cx.export_function("frameFromBytes", from_bytes)?;
-    cx.export_function("frameClone", clone)?;
-    cx.export_function("frameClose", close)?;
-    cx.export_function("frameCopyTo", copy_to)?;
-    cx.export_function("frameToRgb", to_rgb)?;
+    cx.export_guarded("frameFromBytes", from_bytes)?;
+    cx.export_guarded("frameClone", clone)?;
+    cx.export_guarded("frameClose", close)?;
+    cx.export_guarded("frameCopyTo", copy_to)?;
+    cx.export_guarded("frameToRgb", to_rgb)?;
     Ok(())
 }
 
@@ -38,8 +39,7 @@ pub fn reference<'a>(cx: &mut impl Context<'a>, handle: &FrameHandle) -> NeonRes
 }
 
 fn numbers(cx: &mut FunctionContext, i: usize) -> NeonResult<Vec<f64>> {
-    let array = cx.argument::<JsArray>(i)?.to_vec(cx)?;
-    array.into_iter().map(|v| Ok(v.downcast_or_throw::<JsNumber, _>(cx)?.value(cx))).collect()
+    crate::codec::number_list(cx, i)
 }
 
 fn layout(cx: &mut FunctionContext, i: usize) -> NeonResult<Vec<PlaneLayout>> {
@@ -97,8 +97,8 @@ fn copy_to(mut cx: FunctionContext) -> JsResult<JsUndefined> {
 /// `frameToRgb(handle, format, rect, colorSpace, "srgb" | "display-p3", dest, offset, stride)`:
 /// converts on its own thread (never the JavaScript thread or the libuv
 /// pool), then writes the rows into `dest` at `offset`, `stride` bytes apart,
-/// and resolves with null (or the error's description).
-fn to_rgb(mut cx: FunctionContext) -> JsResult<JsPromise> {
+/// and calls `done(null)` (or `done` with the error's description).
+fn to_rgb(mut cx: FunctionContext) -> JsResult<JsUndefined> {
     let handle = cx.argument::<BoxedFrame>(0)?;
     let format_name = cx.argument::<JsString>(1)?.value(&mut cx);
     let rect = rect(&mut cx, 2)?;
@@ -109,17 +109,17 @@ fn to_rgb(mut cx: FunctionContext) -> JsResult<JsPromise> {
     let dest = cx.argument::<JsTypedArray<u8>>(5)?.root(&mut cx);
     let offset = cx.argument::<JsNumber>(6)?.value(&mut cx) as usize;
     let stride = cx.argument::<JsNumber>(7)?.value(&mut cx) as usize;
+    let done = cx.argument::<JsFunction>(8)?.root(&mut cx);
     let frame = reference(&mut cx, &handle)?;
-    let (deferred, promise) = cx.promise();
     let channel = cx.channel();
     if !display_p3 && frame.has_fast_rgb(&color) {
         // Conversions that cost about what the copy itself would (8-bit YUV,
         // byte reordering) write straight into `dest`, in a later task on the
         // JavaScript thread (where nothing can detach it meanwhile), on every
         // core: no intermediate buffer and no second pass over the pixels.
-        deferred.settle_with(&channel, move |mut cx| {
-            let mut dest = dest.into_inner(&mut cx);
-            let out = dest.as_mut_slice(&mut cx);
+        crate::codec::on_js_thread(&channel, move |cx| {
+            let mut dest = dest.into_inner(cx);
+            let out = dest.as_mut_slice(cx);
             let row = rect.width as usize * 4;
             let fits = out.len() >= offset + stride * (rect.height as usize).saturating_sub(1) + row;
             let written = if !fits {
@@ -130,23 +130,24 @@ fn to_rgb(mut cx: FunctionContext) -> JsResult<JsPromise> {
                 Err(Error::Encoding(format!("Cannot convert this frame to {}", format.name())))
             };
             drop(frame);
-            match written {
-                Ok(()) => Ok(cx.null().upcast::<JsValue>()),
-                Err(e) => Ok(crate::errors::describe(&mut cx, &e)?.upcast()),
-            }
+            let answer = match written {
+                Ok(()) => cx.null().upcast::<JsValue>(),
+                Err(e) => crate::errors::describe(cx, &e)?.upcast(),
+            };
+            crate::codec::call_back(cx, done, answer)
         });
-        return Ok(promise);
+        return Ok(cx.undefined());
     }
     std::thread::Builder::new()
         .name("webcodecs-convert".into())
         .spawn(move || {
             let result = frame.to_rgb(format, rect, &color, display_p3);
             drop(frame);
-            deferred.settle_with(&channel, move |mut cx| {
-                let mut dest = dest.into_inner(&mut cx);
+            crate::codec::on_js_thread(&channel, move |cx| {
+                let mut dest = dest.into_inner(cx);
                 let written = result.and_then(|bytes| {
                     let row = rect.width as usize * 4;
-                    let out = dest.as_mut_slice(&mut cx);
+                    let out = dest.as_mut_slice(cx);
                     // The buffer may have been detached or shrunk meanwhile.
                     if out.len() < offset + stride * (rect.height as usize).saturating_sub(1) + row {
                         return Err(Error::Type("The destination no longer holds the copy".into()));
@@ -155,15 +156,16 @@ fn to_rgb(mut cx: FunctionContext) -> JsResult<JsPromise> {
                     webcodecs_core::video::frame::recycle_rgb_buffer(bytes);
                     Ok(())
                 });
-                match written {
-                    Ok(()) => Ok(cx.null().upcast::<JsValue>()),
-                    Err(e) => Ok(crate::errors::describe(&mut cx, &e)?.upcast()),
-                }
+                let answer = match written {
+                    Ok(()) => cx.null().upcast::<JsValue>(),
+                    Err(e) => crate::errors::describe(cx, &e)?.upcast(),
+                };
+                crate::codec::call_back(cx, done, answer)
             });
         })
         .map_err(|e| Error::Encoding(format!("Cannot start a thread: {e}")))
         .or_throw(&mut cx)?;
-    Ok(promise)
+    Ok(cx.undefined())
 }
 
 /// Copies rows of `row` bytes from `src` (tightly packed) into `dest`, rows
