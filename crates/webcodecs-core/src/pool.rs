@@ -111,7 +111,7 @@ fn janitor() {
 }
 
 /// Returns freed heap pages to the system (glibc keeps them otherwise).
-fn trim() {
+pub(crate) fn trim() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         extern "C" {

@@ -73,7 +73,10 @@ impl<P: Processor> Worker<P> {
         let current = generation.clone();
         thread::Builder::new().name(name.into()).spawn(move || {
             yield_to_javascript();
-            run(processor, rx, current, sink)
+            run(processor, rx, current, sink);
+            // The codec's state (frames, look-ahead, tables) is freed now; on
+            // glibc it would otherwise stay mapped in this thread's arena.
+            crate::pool::trim();
         })?;
         Ok(Worker { tx, generation })
     }
