@@ -1,0 +1,240 @@
+'use strict';
+// Soak: the same work many times over, watching resident memory.
+//   1. 100,000 create/clone/close cycles of 1280x720 I420 VideoFrames
+//   2. 100,000 create/clone/close cycles of AudioData (1024 stereo f32 frames)
+//   3. 1,000 create/configure/encode/flush/close cycles of every codec
+//   4. 100,000 frames through one encoder feeding one decoder
+//   5. frames and codecs dropped without close(), released by the GC alone
+//
+//   node --expose-gc test/stress/soak.js [--scale F] [--part N]
+//
+// For 1-4, memory is sampled 100 times through the run, each time after a
+// full GC; after a warm-up of a tenth of the run every sample must stay
+// within ±10 % of the baseline, the median of the first five samples after
+// the warm-up (one sample would make the allocator's momentary state the
+// baseline). The value checked is
+// RSS minus V8's heap reservation (heapTotal): V8 grows its young generation
+// with the allocation rate and keeps it, 15 to 40 MB, whatever we do, which
+// would hide or fake drift of the native memory this run is about. V8's
+// used heap is checked separately (it must not grow by more than 10 % + 1 MB,
+// which catches JavaScript objects that pile up). Both RSS and heapTotal are
+// printed. For 5, RSS must come back within 10 % of where it was before the
+// frames were made, once the GC has run. Prints one JSON line per part (RSS
+// figures in MB); exits non-zero on drift, a lost output or an error.
+const assert = require('node:assert/strict');
+const webcodecs = require('../..');
+const { option, scaled, withTimeout } = require('./fuzz-common');
+const { rows, roundTrip } = require('./matrix');
+const { patternFrame } = require('../helpers');
+
+const { VideoFrame, AudioData, VideoEncoder, VideoDecoder } = webcodecs;
+const only = option('part', null);
+const problems = [];
+const MB = 1024 * 1024;
+const rss = () => process.memoryUsage.rss();
+/** After a full GC: [RSS outside V8's heap, V8's used heap, RSS, V8's heap]. */
+const sample = async () => {
+  // A closed codec's thread frees its state a moment after close() returns.
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  global.gc();
+  const m = process.memoryUsage();
+  return [m.rss - m.heapTotal, m.heapUsed, m.rss, m.heapTotal];
+};
+const round = (bytes) => Math.round((bytes / MB) * 10) / 10;
+
+if (typeof global.gc !== 'function') {
+  // Started without --expose-gc: re-run this script with it.
+  const { spawnSync } = require('node:child_process');
+  const r = spawnSync(process.execPath, ['--expose-gc', __filename, ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
+
+async function part(n, name, fn) {
+  if (only !== null && Number(only) !== n) return;
+  const started = Date.now();
+  try {
+    const figures = await fn();
+    console.log(JSON.stringify({ part: n, name, ok: true, ...figures, ms: Date.now() - started }));
+  } catch (e) {
+    problems.push(`${name}: ${e.stack || e}`);
+    console.log(JSON.stringify({ part: n, name, ok: false, error: String(e), ms: Date.now() - started }));
+  }
+}
+
+/**
+ * Runs `step(i)` `count` times, sampling RSS 100 times. Returns the RSS at
+ * the end of the warm-up and the extremes after it, and fails on drift.
+ */
+async function watched(count, step, minWarmup = 1) {
+  const warmup = Math.min(count - 1, Math.max(minWarmup, Math.floor(count / 10)));
+  const every = Math.max(1, Math.floor(count / 100));
+  const first = [];
+  let base = null;
+  const low = [Infinity, Infinity, Infinity, Infinity];
+  const high = [0, 0, 0, 0];
+  // (low/high cover every sample from the end of the warm-up on)
+  const record = (now) => now.forEach((v, k) => {
+    low[k] = Math.min(low[k], v);
+    high[k] = Math.max(high[k], v);
+  });
+  for (let i = 0; i < count; i++) {
+    await step(i);
+    if (i + 1 < warmup || (i + 1 > warmup && i % every !== 0)) continue;
+    const now = await sample();
+    record(now);
+    if (first.length < 5) first.push(now);
+    if (first.length === 5 && base === null) base = [0, 1, 2, 3].map((k) => first.map((f) => f[k]).sort((a, b) => a - b)[2]);
+  }
+  record(await sample());
+  base ??= first[0] || (await sample());
+  const figures = {
+    nativeMB: [round(base[0]), round(low[0]), round(high[0])],
+    driftPct: Math.round((Math.max(high[0] - base[0], base[0] - low[0]) / base[0]) * 1000) / 10,
+    heapUsedMB: [round(base[1]), round(high[1])],
+    rssMB: [round(base[2]), round(low[2]), round(high[2])],
+    heapTotalMB: [round(base[3]), round(high[3])],
+  };
+  if (high[0] > base[0] * 1.1 || low[0] < base[0] * 0.9) throw new Error(`native memory drifted: ${JSON.stringify(figures)}`);
+  if (high[1] > base[1] * 1.1 + MB) throw new Error(`the JavaScript heap grew: ${JSON.stringify(figures)}`);
+  return figures;
+}
+
+const I420_720P = new Uint8Array(1280 * 720 * 3 / 2).map((_, i) => (i * 7) & 255);
+
+async function frames(count) {
+  const figures = await watched(count, (i) => {
+    const frame = new VideoFrame(I420_720P, { format: 'I420', codedWidth: 1280, codedHeight: 720, timestamp: i });
+    const copy = frame.clone();
+    frame.close();
+    assert.equal(copy.codedWidth, 1280);
+    copy.close();
+  });
+  return { cycles: count, ...figures };
+}
+
+const PCM = new Float32Array(1024 * 2).map((_, i) => Math.sin(i / 10));
+
+async function audio(count) {
+  const figures = await watched(count, (i) => {
+    const data = new AudioData({ format: 'f32', sampleRate: 48000, numberOfFrames: 1024, numberOfChannels: 2, timestamp: i, data: PCM });
+    const copy = data.clone();
+    data.close();
+    assert.equal(copy.numberOfFrames, 1024);
+    copy.close();
+  });
+  return { cycles: count, ...figures };
+}
+
+async function codecCycles(all, count) {
+  const perCodec = {};
+  for (const row of all) {
+    perCodec[row.name] = await watched(count, async () => {
+      const r = await withTimeout(roundTrip(row, 3), `${row.name} cycle`);
+      if (!r.complete || !r.ordered) throw new Error(`${row.name}: ${JSON.stringify(r)}`);
+    }, 20).catch((e) => {
+      throw new Error(`${row.name}: ${e.message}`);
+    });
+  }
+  return { cyclesPerCodec: count, perCodec };
+}
+
+async function pipeline(count) {
+  const W = 320;
+  const H = 180;
+  let decoded = 0;
+  let failure = null;
+  let expect = 0;
+  const decoder = new VideoDecoder({
+    output: (f) => {
+      if (f.timestamp !== expect * 33333) failure ??= new Error(`frame ${expect} came out as ${f.timestamp}`);
+      expect++;
+      decoded++;
+      f.close();
+    },
+    error: (e) => { failure ??= e; },
+  });
+  const encoder = new VideoEncoder({
+    output: (chunk, meta) => {
+      if (meta?.decoderConfig) decoder.configure(meta.decoderConfig);
+      decoder.decode(chunk);
+    },
+    error: (e) => { failure ??= e; },
+  });
+  encoder.configure({ codec: 'vp8', width: W, height: H, bitrate: 400_000, framerate: 30, latencyMode: 'realtime' });
+  const source = Array.from({ length: 30 }, (_, i) => patternFrame(W, H, i, 0));
+  // Wait for room as a well-behaved producer does: on the dequeue event.
+  const room = (codec) => new Promise((resolve) => codec.addEventListener('dequeue', resolve, { once: true }));
+  const figures = await watched(count, async (i) => {
+    const frame = new VideoFrame(source[i % source.length], { timestamp: i * 33333 });
+    encoder.encode(frame, { keyFrame: i % 300 === 0 });
+    frame.close();
+    // Keep a few frames in flight, as a paced producer does.
+    while (encoder.encodeQueueSize > 4) await room(encoder);
+    while (decoder.decodeQueueSize > 4) await room(decoder);
+    if (failure) throw failure;
+  });
+  await withTimeout(encoder.flush(), 'encoder flush');
+  await withTimeout(decoder.flush(), 'decoder flush');
+  encoder.close();
+  decoder.close();
+  for (const f of source) f.close();
+  if (failure) throw failure;
+  assert.equal(decoded, count, `${decoded} of ${count} frames decoded`);
+  return { frames: count, decoded, ...figures };
+}
+
+async function settle() {
+  for (let i = 0; i < 6; i++) {
+    global.gc();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+}
+
+async function collected(held) {
+  await settle();
+  const before = rss();
+  // Frames, AudioData and busy codecs that nobody closes.
+  (() => {
+    const list = [];
+    for (let i = 0; i < held; i++) list.push(new VideoFrame(I420_720P, { format: 'I420', codedWidth: 1280, codedHeight: 720, timestamp: i }));
+    for (let i = 0; i < held; i++) list.push(new AudioData({ format: 'f32', sampleRate: 48000, numberOfFrames: 1024, numberOfChannels: 2, timestamp: i, data: PCM }));
+    return list.length;
+  })();
+  const peak = rss();
+  // Encoders, each holding a frame in its look-ahead, that nobody closes.
+  (() => {
+    for (let i = 0; i < 20; i++) {
+      const encoder = new VideoEncoder({ output: () => {}, error: () => {} });
+      encoder.configure({ codec: 'vp8', width: 640, height: 360, bitrate: 500_000 });
+      const f = patternFrame(640, 360, i, 0);
+      encoder.encode(f);
+      f.close();
+    }
+  })();
+  // Give the pools' idle timeout (1.5 s) time to return what the GC freed.
+  await settle();
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  await settle();
+  const after = rss();
+  const figures = { held, beforeMB: round(before), peakMB: round(peak), afterMB: round(after) };
+  if (after > before * 1.1) throw new Error(`RSS stayed up after the GC: ${JSON.stringify(figures)}`);
+  return figures;
+}
+
+async function main() {
+  const all = await rows();
+  await part(1, 'VideoFrame 720p create/clone/close', () => frames(scaled(100000, 2000)));
+  await part(2, 'AudioData create/clone/close', () => audio(scaled(100000, 2000)));
+  await part(3, 'codec create/configure/encode/flush/close', () => codecCycles(all, scaled(1000, 30)));
+  await part(4, 'encoder-to-decoder pipeline', () => pipeline(scaled(100000, 2000)));
+  await part(5, 'released by the GC alone', () => collected(200));
+  if (problems.length) {
+    console.error(problems.join('\n\n'));
+    process.exit(1);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
