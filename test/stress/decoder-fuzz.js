@@ -12,13 +12,14 @@
 //
 //   node test/stress/decoder-fuzz.js [--count N] [--seed S] [--decoder NAME] [--chunks K]
 //
-// --count is the mutated sessions per decoder (default 10000), --chunks how
+// --count is the mutated sessions per decoder (default 10000 × STRESS_SCALE
+// or --scale), --chunks how
 // many chunks of the stream each session feeds (default 8). Prints one JSON
 // line per decoder and exits non-zero on an unexpected error, a hang or a
 // wrong clean decode.
 const fs = require('node:fs');
 const { VideoDecoder, EncodedVideoChunk, AudioDecoder, EncodedAudioChunk } = require('../..');
-const { option, random, withTimeout } = require('./fuzz-common');
+const { option, random, scaled, withTimeout } = require('./fuzz-common');
 const { fixture, annexbAccessUnits, mp4Samples, ivfSamples, audioPackets, oggPackets, xiphLace } = require('../helpers');
 
 const RATE = 48000;
@@ -165,7 +166,7 @@ async function session(kind, config, chunks) {
 }
 
 async function main() {
-  const count = Number(option('count', 10000));
+  const count = Number(option('count', scaled(10000, 20)));
   const seed = Number(option('seed', 1));
   const perSession = Number(option('chunks', 8));
   const only = option('decoder', null);

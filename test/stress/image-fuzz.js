@@ -7,13 +7,14 @@
 //
 //   node test/stress/image-fuzz.js [--count N] [--seed S] [--format NAME]
 //
-// --count is the mutations per format (default 2000); test/image-fuzz.test.js
+// --count is the mutations per format (default 10000 × STRESS_SCALE or
+// --scale); test/image-fuzz.test.js
 // runs a small count in `npm test`. Prints one JSON line per format and
 // exits non-zero on an unexpected error, a hang or a wrong clean decode.
 const fs = require('node:fs');
 const path = require('node:path');
 const { ImageDecoder } = require('../..');
-const { option, random, withTimeout } = require('./fuzz-common');
+const { option, random, scaled, withTimeout } = require('./fuzz-common');
 
 const DIR = path.join(__dirname, '..', 'fixtures', 'images');
 const FORMATS = {
@@ -107,7 +108,7 @@ async function attempt(type, bytes, rand) {
 }
 
 async function main() {
-  const count = Number(option('count', 2000));
+  const count = Number(option('count', scaled(10000, 20)));
   const seed = Number(option('seed', 1));
   const only = option('format', null);
   let failed = false;

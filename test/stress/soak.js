@@ -32,10 +32,30 @@ const only = option('part', null);
 const problems = [];
 const MB = 1024 * 1024;
 const rss = () => process.memoryUsage.rss();
+/** Codec threads alive in this process (Linux names them; 0 elsewhere). */
+function codecThreads() {
+  const fs = require('node:fs');
+  let tasks;
+  try {
+    tasks = fs.readdirSync('/proc/self/task');
+  } catch {
+    return 0;
+  }
+  const name = (t) => {
+    try {
+      return fs.readFileSync(`/proc/self/task/${t}/comm`, 'utf8');
+    } catch {
+      return ''; // ended meanwhile
+    }
+  };
+  return tasks.filter((t) => /^webcodecs-[av](enc|dec)/.test(name(t))).length;
+}
+
 /** After a full GC: [RSS outside V8's heap, V8's used heap, RSS, V8's heap]. */
-const sample = async () => {
-  // A closed codec's thread frees its state a moment after close() returns.
-  await new Promise((resolve) => setTimeout(resolve, 30));
+const sample = async (closed) => {
+  // A closed codec's thread frees its state a moment after close() returns:
+  // when every codec has been closed, wait (up to 2 s) until no codec thread is left.
+  for (let waited = 0; closed && waited < 2000 && codecThreads() > 0; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
   global.gc();
   const m = process.memoryUsage();
   return [m.rss - m.heapTotal, m.heapUsed, m.rss, m.heapTotal];
@@ -65,7 +85,7 @@ async function part(n, name, fn) {
  * Runs `step(i)` `count` times, sampling RSS 100 times. Returns the RSS at
  * the end of the warm-up and the extremes after it, and fails on drift.
  */
-async function watched(count, step, minWarmup = 1) {
+async function watched(count, step, { minWarmup = 1, closed = false } = {}) {
   const warmup = Math.min(count - 1, Math.max(minWarmup, Math.floor(count / 10)));
   const every = Math.max(1, Math.floor(count / 100));
   const first = [];
@@ -80,13 +100,13 @@ async function watched(count, step, minWarmup = 1) {
   for (let i = 0; i < count; i++) {
     await step(i);
     if (i + 1 < warmup || (i + 1 > warmup && i % every !== 0)) continue;
-    const now = await sample();
+    const now = await sample(closed);
     record(now);
     if (first.length < 5) first.push(now);
     if (first.length === 5 && base === null) base = [0, 1, 2, 3].map((k) => first.map((f) => f[k]).sort((a, b) => a - b)[2]);
   }
-  record(await sample());
-  base ??= first[0] || (await sample());
+  record(await sample(closed));
+  base ??= first[0] || (await sample(closed));
   const figures = {
     nativeMB: [round(base[0]), round(low[0]), round(high[0])],
     driftPct: Math.round((Math.max(high[0] - base[0], base[0] - low[0]) / base[0]) * 1000) / 10,
@@ -131,7 +151,7 @@ async function codecCycles(all, count) {
     perCodec[row.name] = await watched(count, async () => {
       const r = await withTimeout(roundTrip(row, 3), `${row.name} cycle`);
       if (!r.complete || !r.ordered) throw new Error(`${row.name}: ${JSON.stringify(r)}`);
-    }, 20).catch((e) => {
+    }, { minWarmup: 40, closed: true }).catch((e) => {
       throw new Error(`${row.name}: ${e.message}`);
     });
   }
@@ -222,10 +242,24 @@ async function collected(held) {
 }
 
 async function main() {
-  const all = await rows();
+  if (only === null) {
+    // Each part (and part 3 for each codec) in its own process, so one run's
+    // allocator state (arenas other codecs left fragmented, or memory they
+    // give back later) is not the next run's noise.
+    const { spawnSync } = require('node:child_process');
+    let failed = false;
+    const runs = [['--part', '1'], ['--part', '2'], ...(await rows()).map((r) => ['--part', '3', '--codec', r.name]), ['--part', '4'], ['--part', '5']];
+    for (const args of runs) {
+      const r = spawnSync(process.execPath, ['--expose-gc', __filename, ...process.argv.slice(2), ...args], { stdio: 'inherit' });
+      failed ||= r.status !== 0;
+    }
+    process.exit(failed ? 1 : 0);
+  }
+  const codec = option('codec', null);
+  const all = (await rows()).filter((r) => codec === null || r.name === codec);
   await part(1, 'VideoFrame 720p create/clone/close', () => frames(scaled(100000, 2000)));
   await part(2, 'AudioData create/clone/close', () => audio(scaled(100000, 2000)));
-  await part(3, 'codec create/configure/encode/flush/close', () => codecCycles(all, scaled(1000, 30)));
+  await part(3, 'codec create/configure/encode/flush/close', () => codecCycles(all, scaled(1000, 60)));
   await part(4, 'encoder-to-decoder pipeline', () => pipeline(scaled(100000, 2000)));
   await part(5, 'released by the GC alone', () => collected(200));
   if (problems.length) {

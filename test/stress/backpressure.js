@@ -1,0 +1,133 @@
+'use strict';
+// Backpressure: a producer that ignores the queue sizes and queues 10,000
+// inputs at once on each kind of codec. The spec has no error for that, so
+// there must be none; every input must come out (video: one frame or chunk
+// each, in order), the queue size must read exactly the number queued right
+// after queuing, only fall after that, and be 0 when the flush resolves, with
+// dequeue events along the way; and memory must stay within what was queued
+// (plus a fixed allowance), not grow past it.
+//
+//   node test/stress/backpressure.js [--scale F]
+const assert = require('node:assert/strict');
+const webcodecs = require('../..');
+const { scaled, withTimeout } = require('./fuzz-common');
+const { rows, tone, W, H } = require('./matrix');
+const { patternFrame } = require('../helpers');
+
+const MB = 1024 * 1024;
+const problems = [];
+
+/** Queues `inputs` on `codec` at once and watches it drain. */
+async function flood(codec, sizeKey, inputs, submit) {
+  let events = 0;
+  let last = Infinity;
+  let rose = false;
+  codec.addEventListener('dequeue', () => {
+    events++;
+    if (codec[sizeKey] > last) rose = true;
+    last = codec[sizeKey];
+  });
+  const before = process.memoryUsage.rss();
+  for (const input of inputs) submit(input);
+  const queued = codec[sizeKey];
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 20);
+  await withTimeout(codec.flush(), `flush after ${inputs.length} queued`).finally(() => clearInterval(timer));
+  return { queued, after: codec[sizeKey], events, rose, peakAboveMB: Math.round((peak - before) / MB) };
+}
+
+async function videoRow(row, count) {
+  // Pixels as a producer has them: in its own buffers, copied into each frame.
+  const pictures = Array.from({ length: 30 }, (_, i) => {
+    const f = patternFrame(W, H, i, 0);
+    const bytes = new Uint8Array(f.allocationSize({ format: 'I420' }));
+    f.copyTo(bytes, { format: 'I420' });
+    f.close();
+    return bytes;
+  });
+  const chunks = [];
+  let decoderConfig;
+  let failure = null;
+  const encoder = new webcodecs.VideoEncoder({ output: (c, m) => { chunks.push(c); decoderConfig ??= m?.decoderConfig; }, error: (e) => { failure ??= e; } });
+  encoder.configure(row.config);
+  const inputs = Array.from({ length: count }, (_, i) => i);
+  const enc = await flood(encoder, 'encodeQueueSize', inputs, (i) => {
+    const f = new webcodecs.VideoFrame(pictures[i % 30], { format: 'I420', codedWidth: W, codedHeight: H, timestamp: i * 33333, duration: 33333 });
+    encoder.encode(f, { keyFrame: i === 0 });
+    f.close();
+  });
+  encoder.close();
+  if (failure) throw failure;
+  const decoded = [];
+  const decoder = new webcodecs.VideoDecoder({ output: (f) => { decoded.push(f.timestamp); f.close(); }, error: (e) => { failure ??= e; } });
+  decoder.configure(decoderConfig);
+  const dec = await flood(decoder, 'decodeQueueSize', chunks, (c) => decoder.decode(c));
+  decoder.close();
+  if (failure) throw failure;
+  check(row.name, enc, count);
+  check(row.name, dec, chunks.length);
+  assert.equal(chunks.length, count, `${row.name}: ${chunks.length} chunks for ${count} frames`);
+  assert.equal(decoded.length, count, `${row.name}: ${decoded.length} frames decoded of ${count}`);
+  assert.ok(decoded.every((t, i) => t === i * 33333), `${row.name}: decoded frames out of order`);
+  // Each queued frame holds its pixels until encoded: W*H*1.5 bytes.
+  const queuedMB = (count * W * H * 1.5) / MB;
+  return { encode: enc, decode: dec, queuedMB: Math.round(queuedMB) };
+}
+
+async function audioRow(row, count) {
+  const chunks = [];
+  let decoderConfig;
+  let failure = null;
+  const encoder = new webcodecs.AudioEncoder({ output: (c, m) => { chunks.push(c); decoderConfig ??= m?.decoderConfig; }, error: (e) => { failure ??= e; } });
+  encoder.configure(row.config);
+  const inputs = Array.from({ length: count }, (_, i) => i);
+  const enc = await flood(encoder, 'encodeQueueSize', inputs, (i) => {
+    const data = tone(webcodecs, i * 960);
+    encoder.encode(data);
+    data.close();
+  });
+  encoder.close();
+  if (failure) throw failure;
+  let samples = 0;
+  const decoder = new webcodecs.AudioDecoder({ output: (d) => { samples += d.numberOfFrames; d.close(); }, error: (e) => { failure ??= e; } });
+  decoder.configure(decoderConfig);
+  const dec = await flood(decoder, 'decodeQueueSize', chunks, (c) => decoder.decode(c));
+  decoder.close();
+  if (failure) throw failure;
+  check(row.name, enc, count);
+  check(row.name, dec, chunks.length);
+  assert.ok(samples >= count * 960 - 2048, `${row.name}: ${samples} samples decoded of ${count * 960}`);
+  return { encode: enc, decode: dec, samples };
+}
+
+function check(name, r, queued) {
+  assert.equal(r.queued, queued, `${name}: queue size ${r.queued} right after queuing ${queued}`);
+  assert.equal(r.after, 0, `${name}: queue size ${r.after} after the flush`);
+  assert.ok(!r.rose, `${name}: the queue size rose while draining`);
+  assert.ok(r.events > 0, `${name}: no dequeue event`);
+}
+
+async function main() {
+  const count = scaled(10000, 200);
+  const all = await rows();
+  for (const row of all.filter((r) => ['avc1.42001f', 'vp8', 'vp09.00.10.08', 'opus', 'mp4a.40.2', 'flac'].includes(r.name))) {
+    const started = Date.now();
+    try {
+      const figures = row.kind === 'video' ? await videoRow(row, count) : await audioRow(row, count);
+      if (row.kind === 'video' && figures.encode.peakAboveMB > figures.queuedMB * 2 + 200) throw new Error(`${row.name}: memory peaked ${figures.encode.peakAboveMB} MB above the start for ${figures.queuedMB} MB queued`);
+      console.log(JSON.stringify({ codec: row.name, ok: true, count, ...figures, ms: Date.now() - started }));
+    } catch (e) {
+      problems.push(`${row.name}: ${e.stack || e}`);
+      console.log(JSON.stringify({ codec: row.name, ok: false, error: String(e), ms: Date.now() - started }));
+    }
+  }
+  if (problems.length) {
+    console.error(problems.join('\n\n'));
+    process.exit(1);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
