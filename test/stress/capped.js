@@ -93,7 +93,8 @@ function main() {
     console.log(JSON.stringify({ run: '512 MB memory cap', memoryEvents: cage.oomKills(), peakRssMB: summary && summary.peakRssMB }));
     cage.done();
   } else {
-    problems.push('no way to make a memory cgroup here (needs root, cgroup v1/v2 or systemd-run)');
+    // Not a failure of ours: say so and go on.
+    console.log(JSON.stringify({ run: '512 MB memory cap', skipped: 'no way to make a memory cgroup here (needs root and cgroup v1/v2, or systemd-run)' }));
   }
   if (has('prlimit', ['--as=2147483648', 'true'])) {
     const summary = run('2 GB address-space limit, memory exhausted first', 'prlimit', ['--as=2147483648', process.execPath, CHILD, '--times', String(Math.max(1, Math.round(times / 10))), '--exhaust']);
