@@ -341,3 +341,10 @@ test('4:2:2, 4:4:4 and 10/12-bit profiles round-trip in their own pixel formats'
   fs.rmSync(dir, { recursive: true, force: true });
   assert.ok(ran >= 12, `${ran} profiles ran`);
 });
+
+test('non-ASCII codec strings answer supported: false (cargo-fuzz found a panic that left the promise pending)', async () => {
+  for (const codec of ['av01.0.1\u0332.08', 'avc1.42001\u00e9', 'vp09.0\u00e9.10.08']) {
+    assert.equal((await VideoEncoder.isConfigSupported({ codec, width: 64, height: 64 })).supported, false, codec);
+    assert.equal((await VideoDecoder.isConfigSupported({ codec })).supported, false, codec);
+  }
+});

@@ -113,7 +113,7 @@ fn parse_av1(rest: &str) -> Option<Av1Codec> {
         return None;
     }
     let profile = digits(f[0], 1)? as u8;
-    if f[1].len() != 3 {
+    if f[1].len() != 3 || !f[1].is_ascii() {
         return None;
     }
     let level = digits(&f[1][..2], 2)? as u8;
@@ -237,6 +237,11 @@ impl H264Codec {
 impl VideoCodec {
     pub fn parse(codec: &str) -> Result<VideoCodec> {
         let unsupported = || Error::NotSupported(format!("Unsupported codec string '{codec}'"));
+        // Every registered codec string is ASCII; the field parsers below
+        // slice by byte and rely on it.
+        if !codec.is_ascii() {
+            return Err(unsupported());
+        }
         if codec == "vp8" {
             return Ok(VideoCodec::Vp8);
         }
@@ -273,6 +278,15 @@ impl VideoCodec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn non_ascii_codec_strings_are_unsupported_not_a_panic() {
+        // From cargo-fuzz (codec_strings): "1̲" is three bytes, so the level
+        // field's byte slice cut a character in two.
+        for codec in ["av01.0.1\u{332}.08", "avc1.42001\u{e9}", "vp09.0\u{e9}.10.08", "hvc1.1.6.L9\u{332}.B0"] {
+            assert!(matches!(VideoCodec::parse(codec), Err(Error::NotSupported(_))), "{codec}");
+        }
+    }
 
     #[test]
     fn parses_avc1_and_avc3() {

@@ -240,7 +240,12 @@ pub fn check_support<'a, C: Send + 'static>(cx: &mut FunctionContext<'a>, config
     std::thread::Builder::new()
         .name("webcodecs-support".into())
         .spawn(move || {
-            let result = check(&config);
+            // A panic (a bug) must still settle the promise: it answers
+            // "unsupported" with the panic's message.
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(&config))).unwrap_or_else(|panic| {
+                let message = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_default();
+                Err(Error::NotSupported(format!("Internal error while checking the configuration: {message}")))
+            });
             on_js_thread(&channel, move |cx| {
                 let answer = match result {
                     Ok(()) => cx.null().upcast::<JsValue>(),

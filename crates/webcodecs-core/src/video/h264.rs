@@ -103,8 +103,10 @@ pub fn parse_sps(nal: &[u8]) -> Option<SpsInfo> {
         return None;
     }
     let rbsp = unescape(&nal[1..]);
+    // Emulation-prevention bytes removed, fewer than the three head bytes
+    // may be left.
+    let &[profile_idc, constraint_flags, level_idc, ..] = rbsp.as_slice() else { return None };
     let mut bits = BitReader { data: &rbsp, pos: 24 };
-    let (profile_idc, constraint_flags, level_idc) = (rbsp[0], rbsp[1], rbsp[2]);
     bits.ue()?; // seq_parameter_set_id
     let mut info = SpsInfo { profile_idc, constraint_flags, level_idc, chroma_format_idc: 1, bit_depth_luma: 8, bit_depth_chroma: 8 };
     if has_chroma_info(profile_idc) {
@@ -226,6 +228,15 @@ mod tests {
         assert_eq!(nals[2], &[0x65, 0x88]);
         assert!(is_key(&nals[2..]));
         assert!(!is_key(&[&[0x41, 0x9a][..]]));
+    }
+
+    #[test]
+    fn sps_shorter_than_its_head_after_unescaping_is_refused() {
+        // From cargo-fuzz (nal_units): 00 00 03 unescapes to two bytes, and
+        // the head read indexed past them.
+        assert_eq!(parse_sps(&[0x67, 0, 0, 3]).map(|i| i.profile_idc), None);
+        let stream = [0, 0, 0, 1, 0x67, 0, 0, 3, 0, 0, 1, 0x65, 0x88];
+        assert!(split_annexb(&stream).iter().all(|nal| parse_sps(nal).is_none()));
     }
 
     #[test]
