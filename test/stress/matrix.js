@@ -30,16 +30,20 @@ const AUDIO = [
   { codec: 'ulaw' },
 ];
 
-/** The rows this build can encode: [{kind, name, config}]. */
+/** Every row, supported here or not: [{kind, name, config}]. */
+function candidates() {
+  const video = VIDEO.map((v) => ({ kind: 'video', name: v.codec, config: { ...v, width: W, height: H, bitrate: 300_000, framerate: 30, latencyMode: 'realtime' } }));
+  const lossless = (codec) => codec.startsWith('pcm') || codec === 'ulaw' || codec === 'flac';
+  const audio = AUDIO.map((a) => ({ kind: 'audio', name: a.codec, config: { ...a, sampleRate: RATE, numberOfChannels: 1, ...(lossless(a.codec) ? {} : { bitrate: 64_000 }) } }));
+  return [...video, ...audio];
+}
+
+/** The rows this build can encode. */
 async function rows({ VideoEncoder, AudioEncoder } = webcodecs) {
   const out = [];
-  for (const v of VIDEO) {
-    const config = { ...v, width: W, height: H, bitrate: 300_000, framerate: 30, latencyMode: 'realtime' };
-    if ((await VideoEncoder.isConfigSupported(config)).supported) out.push({ kind: 'video', name: v.codec, config });
-  }
-  for (const a of AUDIO) {
-    const config = { ...a, sampleRate: RATE, numberOfChannels: 1, ...(a.codec.startsWith('pcm') || a.codec === 'ulaw' || a.codec === 'flac' ? {} : { bitrate: 64_000 }) };
-    if ((await AudioEncoder.isConfigSupported(config)).supported) out.push({ kind: 'audio', name: a.codec, config });
+  for (const row of candidates()) {
+    const Encoder = row.kind === 'video' ? VideoEncoder : AudioEncoder;
+    if ((await Encoder.isConfigSupported(row.config)).supported) out.push(row);
   }
   return out;
 }
@@ -109,4 +113,4 @@ async function roundTrip(row, count, { api = webcodecs, between } = {}) {
   return { inputs: inputs.length, chunks: chunks.length, outputs: outputs.length, ordered, complete };
 }
 
-module.exports = { rows, roundTrip, tone, W, H, RATE };
+module.exports = { candidates, rows, roundTrip, tone, W, H, RATE };

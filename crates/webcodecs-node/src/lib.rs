@@ -7,6 +7,7 @@ mod audio_decoder;
 mod audio_encoder;
 mod codec;
 mod errors;
+mod external;
 mod guard;
 mod image_decoder;
 mod video_decoder;

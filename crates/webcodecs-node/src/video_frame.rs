@@ -14,9 +14,24 @@ use webcodecs_core::Error;
 use crate::errors::OrThrow;
 use crate::guard::ExportGuarded;
 
-pub struct FrameHandle(RefCell<Option<Frame>>);
+/// A frame and the bytes reported to V8 for it (0 for a clone, which shares
+/// its source's pixels).
+pub struct FrameHandle(RefCell<Option<Frame>>, i64);
 
-impl Finalize for FrameHandle {}
+impl FrameHandle {
+    /// Drops the frame now (close()), returning what V8 was told it holds.
+    fn release<'a>(&self, cx: &mut impl Context<'a>) {
+        if self.0.borrow_mut().take().is_some() {
+            crate::external::adjust(cx, -self.1);
+        }
+    }
+}
+
+impl Finalize for FrameHandle {
+    fn finalize<'a, C: Context<'a>>(self, cx: &mut C) {
+        self.release(cx);
+    }
+}
 
 pub type BoxedFrame = JsBox<FrameHandle>;
 
@@ -29,8 +44,12 @@ pub fn register(cx: &mut ModuleContext) -> NeonResult<()> {
     Ok(())
 }
 
+/// Boxes a frame with its own pixels (decoded, constructed), counting them
+/// as V8 external memory until it is closed or collected.
 pub fn boxed<'a>(cx: &mut impl Context<'a>, frame: Frame) -> Handle<'a, BoxedFrame> {
-    cx.boxed(FrameHandle(RefCell::new(Some(frame))))
+    let bytes = frame.byte_size() as i64;
+    crate::external::adjust(cx, bytes);
+    cx.boxed(FrameHandle(RefCell::new(Some(frame)), bytes))
 }
 
 /// A new reference to the pixels of an open frame.
@@ -69,12 +88,12 @@ fn from_bytes(mut cx: FunctionContext) -> JsResult<BoxedFrame> {
 fn clone(mut cx: FunctionContext) -> JsResult<BoxedFrame> {
     let handle = cx.argument::<BoxedFrame>(0)?;
     let frame = reference(&mut cx, &handle)?;
-    Ok(boxed(&mut cx, frame))
+    Ok(cx.boxed(FrameHandle(RefCell::new(Some(frame)), 0)))
 }
 
 fn close(mut cx: FunctionContext) -> JsResult<JsUndefined> {
     let handle = cx.argument::<BoxedFrame>(0)?;
-    handle.0.borrow_mut().take();
+    handle.release(&mut cx);
     Ok(cx.undefined())
 }
 

@@ -126,6 +126,12 @@ impl Frame {
         Ok(frame)
     }
 
+    /// Bytes of the buffers this frame references (shared with its clones).
+    pub fn byte_size(&self) -> usize {
+        let f = unsafe { &*self.as_ptr() };
+        f.buf.iter().filter(|b| !b.is_null()).map(|&b| unsafe { (*b).size }).sum()
+    }
+
     /// A new reference to the same pixels, with its own (copied) properties.
     pub fn new_ref(&self) -> Frame {
         let ptr = unsafe { ffi::av_frame_clone(self.as_ptr()) };
