@@ -10,7 +10,7 @@
 // NotSupportedError through the error callback), and after the mutations the
 // same process must still decode the clean stream to every frame.
 //
-//   node test/stress/decoder-fuzz.js [--count N] [--seed S] [--decoder NAME] [--chunks K]
+//   node test/stress/decoder-fuzz.js [--count N] [--seed S] [--decoder NAME] [--chunks K] [--shard I/N]
 //
 // --count is the mutated sessions per decoder (default 10000 × STRESS_SCALE
 // or --scale), --chunks how
@@ -170,12 +170,16 @@ async function main() {
   const seed = Number(option('seed', 1));
   const perSession = Number(option('chunks', 8));
   const only = option('decoder', null);
+  // --shard i/n: only every n-th decoder from the i-th (run.js runs two
+  // shards at once, one per core); each decoder's seed stays the same.
+  const [shard, shards] = option('shard', '0/1').split('/').map(Number);
   const all = decoders();
   // Splice material: chunks of every stream.
   const others = Object.values(all).flatMap((d) => d.samples.slice(0, 4).map((s) => s.data));
   let failed = false;
-  for (const [name, clean] of Object.entries(all)) {
+  for (const [index, [name, clean]] of Object.entries(all).entries()) {
     if (only && only !== name) continue;
+    if (index % shards !== shard) continue;
     const rand = random(seed * 7919 + name.length * 131 + name.charCodeAt(0));
     const tally = { resolved: 0, EncodingError: 0, NotSupportedError: 0, DataError: 0, closed: 0 };
     const started = Date.now();
