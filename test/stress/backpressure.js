@@ -10,12 +10,11 @@
 //   node test/stress/backpressure.js [--scale F]
 const assert = require('node:assert/strict');
 const webcodecs = require('../..');
-const { scaled, withTimeout } = require('./fuzz-common');
+const { scaled, steps, withTimeout } = require('./fuzz-common');
 const { rows, tone, W, H } = require('./matrix');
 const { patternFrame } = require('../helpers');
 
 const MB = 1024 * 1024;
-const problems = [];
 
 /** Queues `inputs` on `codec` at once and watches it drain. */
 async function flood(codec, sizeKey, inputs, submit) {
@@ -110,21 +109,15 @@ function check(name, r, queued) {
 async function main() {
   const count = scaled(10000, 200);
   const all = await rows();
+  const { step, finish } = steps();
   for (const row of all.filter((r) => ['avc1.42001f', 'vp8', 'vp09.00.10.08', 'opus', 'mp4a.40.2', 'flac'].includes(r.name))) {
-    const started = Date.now();
-    try {
+    await step({ codec: row.name }, `${row.name} flooded`, async () => {
       const figures = row.kind === 'video' ? await videoRow(row, count) : await audioRow(row, count);
       if (row.kind === 'video' && figures.encode.peakAboveMB > figures.queuedMB * 2 + 200) throw new Error(`${row.name}: memory peaked ${figures.encode.peakAboveMB} MB above the start for ${figures.queuedMB} MB queued`);
-      console.log(JSON.stringify({ codec: row.name, ok: true, count, ...figures, ms: Date.now() - started }));
-    } catch (e) {
-      problems.push(`${row.name}: ${e.stack || e}`);
-      console.log(JSON.stringify({ codec: row.name, ok: false, error: String(e), ms: Date.now() - started }));
-    }
+      return { count, ...figures };
+    });
   }
-  if (problems.length) {
-    console.error(problems.join('\n\n'));
-    process.exit(1);
-  }
+  finish();
 }
 
 main().catch((e) => {

@@ -36,4 +36,33 @@ function withTimeout(promise, what) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-module.exports = { TIMEOUT_MS, SCALE, option, scaled, random, withTimeout };
+/**
+ * A run made of named steps: `step(label, name, fn)` runs `fn` (unless
+ * --part picks another), prints one JSON line with its figures or its error,
+ * and keeps going; `finish()` prints every failure and exits non-zero if
+ * there was one. `label` is {part: n} or {codec: name}.
+ */
+function steps() {
+  const only = option('part', null);
+  const problems = [];
+  async function step(label, name, fn) {
+    if (only !== null && label.part !== undefined && Number(only) !== label.part) return;
+    const started = Date.now();
+    try {
+      const figures = await fn();
+      console.log(JSON.stringify({ ...label, name, ok: true, ...figures, ms: Date.now() - started }));
+    } catch (e) {
+      problems.push(`${name}: ${e.stack || e}`);
+      console.log(JSON.stringify({ ...label, name, ok: false, error: String(e), ms: Date.now() - started }));
+    }
+  }
+  function finish() {
+    if (problems.length) {
+      console.error(problems.join('\n\n'));
+      process.exit(1);
+    }
+  }
+  return { step, finish };
+}
+
+module.exports = { TIMEOUT_MS, SCALE, option, scaled, random, steps, withTimeout };

@@ -20,27 +20,16 @@ const assert = require('node:assert/strict');
 const { Worker } = require('node:worker_threads');
 const { spawn } = require('node:child_process');
 const webcodecs = require('../..');
-const { option, random, withTimeout, scaled } = require('./fuzz-common');
+const { option, random, withTimeout, scaled, steps } = require('./fuzz-common');
 const { rows, tone } = require('./matrix');
 const { patternFrame } = require('../helpers');
 
 const WORKER = path.join(__dirname, 'lifecycle-worker.js');
 const seed = Number(option('seed', 1));
-const only = option('part', null);
 const rand = random(seed);
-const problems = [];
 
-async function part(n, name, fn) {
-  if (only !== null && Number(only) !== n) return;
-  const started = Date.now();
-  try {
-    const figures = await fn();
-    console.log(JSON.stringify({ part: n, name, ok: true, ...figures, ms: Date.now() - started }));
-  } catch (e) {
-    problems.push(`${name}: ${e.stack || e}`);
-    console.log(JSON.stringify({ part: n, name, ok: false, error: String(e), ms: Date.now() - started }));
-  }
-}
+const { step, finish } = steps();
+const part = (n, name, fn) => step({ part: n }, name, fn);
 
 /** Part 1: a worker busy with row `row`, terminated after `delay` ms (or once busy). */
 function terminateOne(row, delay) {
@@ -279,10 +268,7 @@ async function main() {
   await part(3, 'consecutive flushes', () => flushes(all, scaled(10000, 200), scaled(1000, 20)));
   await part(4, 'process exit with busy codecs', () => exits(scaled(20, 1)));
   await part(5, 'addon in 8 workers at once', () => parallelWorkers(scaled(10, 1)));
-  if (problems.length) {
-    console.error(problems.join('\n\n'));
-    process.exit(1);
-  }
+  finish();
 }
 
 main().catch((e) => {

@@ -25,13 +25,12 @@
 // figures in MB); exits non-zero on drift, a lost output or an error.
 const assert = require('node:assert/strict');
 const webcodecs = require('../..');
-const { option, scaled, withTimeout } = require('./fuzz-common');
+const { option, scaled, steps, withTimeout } = require('./fuzz-common');
 const { rows, roundTrip } = require('./matrix');
 const { patternFrame } = require('../helpers');
 
 const { VideoFrame, AudioData, VideoEncoder, VideoDecoder } = webcodecs;
 const only = option('part', null);
-const problems = [];
 const MB = 1024 * 1024;
 const rss = () => process.memoryUsage.rss();
 /** Codec threads alive in this process (Linux names them; 0 elsewhere). */
@@ -76,17 +75,8 @@ if (typeof global.gc !== 'function') {
   process.exit(r.status ?? 1);
 }
 
-async function part(n, name, fn) {
-  if (only !== null && Number(only) !== n) return;
-  const started = Date.now();
-  try {
-    const figures = await fn();
-    console.log(JSON.stringify({ part: n, name, ok: true, ...figures, ms: Date.now() - started }));
-  } catch (e) {
-    problems.push(`${name}: ${e.stack || e}`);
-    console.log(JSON.stringify({ part: n, name, ok: false, error: String(e), ms: Date.now() - started }));
-  }
-}
+const { step, finish } = steps();
+const part = (n, name, fn) => step({ part: n }, name, fn);
 
 /**
  * Runs `step(i)` `count` times, sampling RSS 100 times. Returns the RSS at
@@ -295,10 +285,7 @@ async function main() {
   await part(3, 'codec create/configure/encode/flush/close', () => codecCycles(all, scaled(1000, 60)));
   await part(4, 'encoder-to-decoder pipeline', () => pipeline(scaled(100000, 2000)));
   await part(5, 'released by the GC alone', () => collected(200));
-  if (problems.length) {
-    console.error(problems.join('\n\n'));
-    process.exit(1);
-  }
+  finish();
 }
 
 main().catch((e) => {
