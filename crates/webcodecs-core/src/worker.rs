@@ -103,7 +103,8 @@ impl<P: Processor> Worker<P> {
     }
 }
 
-fn panic_text(payload: &Box<dyn Any + Send>) -> String {
+/// The message of a caught panic ("panic" when it carries none).
+pub fn panic_text(payload: &Box<dyn Any + Send>) -> String {
     payload
         .downcast_ref::<&str>()
         .map(|s| s.to_string())

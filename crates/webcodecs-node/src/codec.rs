@@ -64,7 +64,7 @@ impl<O: Send + 'static> Sink<O> for ChannelSink<O> {
             return;
         }
         let (id, convert, batch) = (self.id, self.convert, self.batch.clone());
-        on_js_thread(&self.channel, move |cx| {
+        crate::guard::on_js_thread(&self.channel, move |cx| {
             let events = {
                 let mut batch = batch.lock().unwrap_or_else(|e| e.into_inner());
                 batch.scheduled = false;
@@ -95,41 +95,6 @@ impl<O: Send + 'static> Sink<O> for ChannelSink<O> {
             Ok(())
         });
     }
-}
-
-/// Runs `f` on the JavaScript thread of `channel`'s environment.
-///
-/// A worker_thread can be terminated while `f` runs: from then on every
-/// JavaScript call fails, and Neon would turn that failure into a fatal
-/// error of the whole process. A failure while JavaScript can no longer run is
-/// therefore dropped here (nobody is listening any more). An exception thrown
-/// while JavaScript still runs (a user's callback threw) propagates as before,
-/// as an uncaught exception.
-pub fn on_js_thread<F>(channel: &Channel, f: F)
-where
-    F: for<'a> FnOnce(&mut Cx<'a>) -> NeonResult<()> + Send + 'static,
-{
-    // try_send fails only once the environment is gone; nothing is listening.
-    let _ = channel.try_send(move |mut cx| {
-        let env = cx.to_raw();
-        let result = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut cx))) {
-            Ok(result) => result,
-            // Neon panics on some failures it thinks impossible (creating a
-            // JsBox) once JavaScript cannot run; then nothing is left to tell.
-            Err(_) if !crate::guard::can_run_js(env) => return Ok(()),
-            Err(panic) => std::panic::resume_unwind(panic),
-        };
-        if result.is_ok() || crate::guard::can_run_js(env) {
-            return result;
-        }
-        // SAFETY: `env` is this thread's live environment; clearing the
-        // exception the failed call left is what lets Neon return quietly.
-        unsafe {
-            let mut exception = std::ptr::null_mut();
-            let _ = neon::sys::bindings::get_and_clear_last_exception(env, &mut exception);
-        }
-        Ok(())
-    });
 }
 
 pub struct CodecHandle<P: Processor> {
@@ -242,11 +207,9 @@ pub fn check_support<'a, C: Send + 'static>(cx: &mut FunctionContext<'a>, config
         .spawn(move || {
             // A panic (a bug) must still settle the promise: it answers
             // "unsupported" with the panic's message.
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(&config))).unwrap_or_else(|panic| {
-                let message = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_default();
-                Err(Error::NotSupported(format!("Internal error while checking the configuration: {message}")))
-            });
-            on_js_thread(&channel, move |cx| {
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(&config)))
+                .unwrap_or_else(|panic| Err(Error::NotSupported(format!("Internal error while checking the configuration: {}", webcodecs_core::worker::panic_text(&panic)))));
+            crate::guard::on_js_thread(&channel, move |cx| {
                 let answer = match result {
                     Ok(()) => cx.null().upcast::<JsValue>(),
                     Err(e) => cx.string(e.to_string()).upcast(),

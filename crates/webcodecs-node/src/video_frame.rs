@@ -136,7 +136,7 @@ fn to_rgb(mut cx: FunctionContext) -> JsResult<JsUndefined> {
         // byte reordering) write straight into `dest`, in a later task on the
         // JavaScript thread (where nothing can detach it meanwhile), on every
         // core: no intermediate buffer and no second pass over the pixels.
-        crate::codec::on_js_thread(&channel, move |cx| {
+        crate::guard::on_js_thread(&channel, move |cx| {
             let mut dest = dest.into_inner(cx);
             let out = dest.as_mut_slice(cx);
             let row = rect.width as usize * 4;
@@ -162,7 +162,7 @@ fn to_rgb(mut cx: FunctionContext) -> JsResult<JsUndefined> {
         .spawn(move || {
             let result = frame.to_rgb(format, rect, &color, display_p3);
             drop(frame);
-            crate::codec::on_js_thread(&channel, move |cx| {
+            crate::guard::on_js_thread(&channel, move |cx| {
                 let mut dest = dest.into_inner(cx);
                 let written = result.and_then(|bytes| {
                     let row = rect.width as usize * 4;
