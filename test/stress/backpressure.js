@@ -35,6 +35,35 @@ async function flood(codec, sizeKey, inputs, submit) {
   return { queued, after: codec[sizeKey], events, rose, peakAboveMB: Math.round((peak - before) / MB) };
 }
 
+/**
+ * Floods `row`'s encoder with `count` inputs made by `input(i)`, then its
+ * decoder with every chunk; `onOutput` sees each decoded output (closed after).
+ */
+async function encodeThenDecode(row, count, input, onOutput) {
+  const video = row.kind === 'video';
+  const chunks = [];
+  let decoderConfig;
+  let failure = null;
+  const fail = (e) => { failure ??= e; };
+  const encoder = new (video ? webcodecs.VideoEncoder : webcodecs.AudioEncoder)({ output: (c, m) => { chunks.push(c); decoderConfig ??= m?.decoderConfig; }, error: fail });
+  encoder.configure(row.config);
+  const enc = await flood(encoder, 'encodeQueueSize', Array.from({ length: count }, (_, i) => i), (i) => {
+    const data = input(i);
+    encoder.encode(data, video ? { keyFrame: i === 0 } : undefined);
+    data.close();
+  });
+  encoder.close();
+  if (failure) throw failure;
+  const decoder = new (video ? webcodecs.VideoDecoder : webcodecs.AudioDecoder)({ output: (o) => { onOutput(o); o.close(); }, error: fail });
+  decoder.configure(decoderConfig);
+  const dec = await flood(decoder, 'decodeQueueSize', chunks, (c) => decoder.decode(c));
+  decoder.close();
+  if (failure) throw failure;
+  check(row.name, enc, count);
+  check(row.name, dec, chunks.length);
+  return { enc, dec, chunks: chunks.length };
+}
+
 async function videoRow(row, count) {
   // Pixels as a producer has them: in its own buffers, copied into each frame.
   const pictures = Array.from({ length: 30 }, (_, i) => {
@@ -44,28 +73,10 @@ async function videoRow(row, count) {
     f.close();
     return bytes;
   });
-  const chunks = [];
-  let decoderConfig;
-  let failure = null;
-  const encoder = new webcodecs.VideoEncoder({ output: (c, m) => { chunks.push(c); decoderConfig ??= m?.decoderConfig; }, error: (e) => { failure ??= e; } });
-  encoder.configure(row.config);
-  const inputs = Array.from({ length: count }, (_, i) => i);
-  const enc = await flood(encoder, 'encodeQueueSize', inputs, (i) => {
-    const f = new webcodecs.VideoFrame(pictures[i % 30], { format: 'I420', codedWidth: W, codedHeight: H, timestamp: i * 33333, duration: 33333 });
-    encoder.encode(f, { keyFrame: i === 0 });
-    f.close();
-  });
-  encoder.close();
-  if (failure) throw failure;
   const decoded = [];
-  const decoder = new webcodecs.VideoDecoder({ output: (f) => { decoded.push(f.timestamp); f.close(); }, error: (e) => { failure ??= e; } });
-  decoder.configure(decoderConfig);
-  const dec = await flood(decoder, 'decodeQueueSize', chunks, (c) => decoder.decode(c));
-  decoder.close();
-  if (failure) throw failure;
-  check(row.name, enc, count);
-  check(row.name, dec, chunks.length);
-  assert.equal(chunks.length, count, `${row.name}: ${chunks.length} chunks for ${count} frames`);
+  const frame = (i) => new webcodecs.VideoFrame(pictures[i % 30], { format: 'I420', codedWidth: W, codedHeight: H, timestamp: i * 33333, duration: 33333 });
+  const { enc, dec, chunks } = await encodeThenDecode(row, count, frame, (f) => decoded.push(f.timestamp));
+  assert.equal(chunks, count, `${row.name}: ${chunks} chunks for ${count} frames`);
   assert.equal(decoded.length, count, `${row.name}: ${decoded.length} frames decoded of ${count}`);
   assert.ok(decoded.every((t, i) => t === i * 33333), `${row.name}: decoded frames out of order`);
   // Each queued frame holds its pixels until encoded: W*H*1.5 bytes.
@@ -74,27 +85,8 @@ async function videoRow(row, count) {
 }
 
 async function audioRow(row, count) {
-  const chunks = [];
-  let decoderConfig;
-  let failure = null;
-  const encoder = new webcodecs.AudioEncoder({ output: (c, m) => { chunks.push(c); decoderConfig ??= m?.decoderConfig; }, error: (e) => { failure ??= e; } });
-  encoder.configure(row.config);
-  const inputs = Array.from({ length: count }, (_, i) => i);
-  const enc = await flood(encoder, 'encodeQueueSize', inputs, (i) => {
-    const data = tone(webcodecs, i * 960);
-    encoder.encode(data);
-    data.close();
-  });
-  encoder.close();
-  if (failure) throw failure;
   let samples = 0;
-  const decoder = new webcodecs.AudioDecoder({ output: (d) => { samples += d.numberOfFrames; d.close(); }, error: (e) => { failure ??= e; } });
-  decoder.configure(decoderConfig);
-  const dec = await flood(decoder, 'decodeQueueSize', chunks, (c) => decoder.decode(c));
-  decoder.close();
-  if (failure) throw failure;
-  check(row.name, enc, count);
-  check(row.name, dec, chunks.length);
+  const { enc, dec } = await encodeThenDecode(row, count, (i) => tone(webcodecs, i * 960), (d) => { samples += d.numberOfFrames; });
   assert.ok(samples >= count * 960 - 2048, `${row.name}: ${samples} samples decoded of ${count * 960}`);
   return { encode: enc, decode: dec, samples };
 }
