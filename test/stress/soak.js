@@ -20,9 +20,9 @@
 // would hide or fake drift of the native memory this run is about. V8's
 // used heap is checked separately (it must not grow by more than 10 % + 1 MB,
 // which catches JavaScript objects that pile up). Both RSS and heapTotal are
-// printed. For 5, RSS must come back within 10 % of where it was before the
-// frames were made, once the GC has run. Prints one JSON line per part (RSS
-// figures in MB); exits non-zero on drift, a lost output or an error.
+// printed. For 5 (three rounds), no more than 10 % of what the dropped
+// objects held may stay resident once the GC has run, and the rounds must not
+// add up. Prints one JSON line per part (RSS figures in MB); exits non-zero on drift, a lost output or an error.
 const assert = require('node:assert/strict');
 const webcodecs = require('../..');
 const { option, scaled, steps, withTimeout } = require('./fuzz-common');
@@ -215,19 +215,8 @@ async function settle() {
   }
 }
 
-async function collected(held) {
-  // First use of an encoder sets up what stays for the process's life
-  // (codec tables, the codec thread's arena: about 12 MB for VP8), which is
-  // not what this part measures: one encoder made and closed first.
-  const warm = new VideoEncoder({ output: () => {}, error: () => {} });
-  warm.configure({ codec: 'vp8', width: 640, height: 360, bitrate: 500_000 });
-  const first = patternFrame(640, 360, 0, 0);
-  warm.encode(first);
-  first.close();
-  await warm.flush();
-  warm.close();
-  for (let waited = 0; waited < 5000 && codecThreads() > 0; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
-  await settle();
+/** One round of part 5: objects dropped without close(), then the GC. */
+async function dropRound(held, round) {
   const before = rss();
   // Frames, AudioData and busy codecs that nobody closes.
   (() => {
@@ -242,7 +231,7 @@ async function collected(held) {
     for (let i = 0; i < 20; i++) {
       const encoder = new VideoEncoder({ output: () => {}, error: () => {} });
       encoder.configure({ codec: 'vp8', width: 640, height: 360, bitrate: 500_000 });
-      const f = patternFrame(640, 360, i, 0);
+      const f = patternFrame(640, 360, i + round, 0);
       encoder.encode(f);
       f.close();
     }
@@ -255,12 +244,49 @@ async function collected(held) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const left = codecThreads();
+  if (left) throw new Error(`${left} codec threads still running 10 s after their encoders were collected`);
   await new Promise((resolve) => setTimeout(resolve, 2500));
   await settle();
-  const after = rss();
-  if (left) throw new Error(`${left} codec threads still running 10 s after their encoders were collected`);
-  const figures = { held, beforeMB: round(before), peakMB: round(peak), afterMB: round(after) };
-  if (after > before * 1.1) throw new Error(`RSS stayed up after the GC: ${JSON.stringify(figures)}`);
+  return { before, peak, after: rss() };
+}
+
+async function collected(held, rounds = 3) {
+  // First use of an encoder sets up what stays for the process's life
+  // (codec tables, the codec thread's arena: about 12 MB for VP8), which is
+  // not what this part measures: one encoder made and closed first.
+  const warm = new VideoEncoder({ output: () => {}, error: () => {} });
+  warm.configure({ codec: 'vp8', width: 640, height: 360, bitrate: 500_000 });
+  const first = patternFrame(640, 360, 0, 0);
+  warm.encode(first);
+  first.close();
+  await warm.flush();
+  warm.close();
+  for (let waited = 0; waited < 5000 && codecThreads() > 0; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+  await settle();
+  // What is judged is what the dropped objects held (about 290 MB a round):
+  // at most 10 % of it may stay resident after the GC, and the rounds must
+  // not add up. Against the whole process's RSS (80-90 MB) a 10 % margin is
+  // 8 MB, which glibc's arenas for the 20 encoder threads alone sometimes
+  // keep (seen: +6 MB here, +13 MB on a CI machine, with nothing leaked:
+  // the next round reuses it).
+  const start = rss();
+  const list = [];
+  for (let round = 0; round < rounds; round++) list.push(await dropRound(held, round));
+  const figures = {
+    held,
+    rounds,
+    startMB: round(start),
+    peakMB: list.map((r) => round(r.peak)),
+    afterMB: list.map((r) => round(r.after)),
+  };
+  for (const r of list) {
+    const kept = (r.after - start) / (r.peak - r.before);
+    if (kept > 0.1) throw new Error(`RSS stayed up after the GC (${Math.round(kept * 100)} % of what the dropped objects held): ${JSON.stringify(figures)}`);
+  }
+  // A leak shows in every later round; allocator noise in one at a time.
+  const growth = Math.min(...list.slice(1).map((r) => r.after)) - list[0].after;
+  if (growth > 0.05 * (list[0].peak - list[0].before)) throw new Error(`RSS grew from round to round: ${JSON.stringify(figures)}`);
+  figures.keptPct = Math.round(Math.max(...list.map((r) => (r.after - start) / (r.peak - r.before))) * 1000) / 10;
   return figures;
 }
 
