@@ -15,6 +15,15 @@ const HEVC_FORMATS = ['annexb', 'hevc'];
 
 const OPS = codecOps('encoder');
 
+/** The member of VideoEncoderEncodeOptions that holds a codec's options. */
+function codecKey(codec) {
+  if (/^(avc1|avc3)\./.test(codec)) return 'avc';
+  if (/^(hvc1|hev1)\./.test(codec)) return 'hevc';
+  if (codec.startsWith('vp09.')) return 'vp9';
+  if (codec.startsWith('av01.')) return 'av1';
+  return null;
+}
+
 /**
  * VideoEncoderConfig → `{clone, native}`: the recognised members as the
  * specification clones them, and the normalised config for the addon.
@@ -110,13 +119,17 @@ class VideoEncoder extends EventTarget {
     this.#core.requireState('configured', 'encode');
     const o = webidl.dictionary(options, 'VideoEncoderEncodeOptions');
     const keyFrame = webidl.boolean(o.keyFrame);
-    // Per-codec options (quantizer only matters in bitrateMode "quantizer",
-    // which this build does not support, but the types are still checked).
+    // Per-codec options (`unsigned short? quantizer`, no [EnforceRange]): the
+    // quantizer of the configured codec applies in bitrateMode "quantizer".
+    // As Chrome: null counts as 0, and the core maps the value as Chrome does.
+    const quantizers = {};
     for (const key of ['avc', 'hevc', 'vp9', 'av1']) {
       if (o[key] === undefined) continue;
       const per = webidl.dictionary(o[key], `\`${key}\``);
-      if (per.quantizer !== undefined && per.quantizer !== null) webidl.unsignedShort(per.quantizer, `${key}.quantizer`);
+      if (per.quantizer !== undefined) quantizers[key] = per.quantizer === null ? 0 : webidl.unsignedShortModulo(per.quantizer, `${key}.quantizer`);
     }
+    const active = this.#configured.config;
+    const quantizer = active.bitrateMode === 'quantizer' ? quantizers[codecKey(active.codec)] : undefined;
     const { visible, colorSpace, timestamp, duration, rotation, flip } = frameState(frame);
     // [[active orientation]]: the first frame after configure() sets it; a
     // frame oriented otherwise cannot join the same stream.
@@ -130,7 +143,7 @@ class VideoEncoder extends EventTarget {
     this.#core.queueSize++;
     // The addon takes its own reference to the pixels ("Clone VideoFrame"), so
     // the caller may close the frame as soon as this returns.
-    this.#core.send((h) => native.encoderEncode(h, handle, rect, colorSpace, timestamp, duration, keyFrame));
+    this.#core.send((h) => native.encoderEncode(h, handle, rect, colorSpace, timestamp, duration, keyFrame, quantizer));
   }
 
   #emit(out) {

@@ -26,6 +26,13 @@ function enforceRange(value, member, min, max, what) {
   return x;
 }
 
+/** `unsigned short` without [EnforceRange]: NaN and infinities are 0, others wrap modulo 2^16. */
+function unsignedShortModulo(value, member) {
+  const n = toNumber(value, member);
+  if (!Number.isFinite(n)) return 0;
+  return ((Math.trunc(n) % 65536) + 65536) % 65536;
+}
+
 const unsignedLong = (v, m) => enforceRange(v, m, 0, 0xffffffff, 'an unsigned long (0 to 4294967295)');
 const unsignedShort = (v, m) => enforceRange(v, m, 0, 0xffff, 'an unsigned short (0 to 65535)');
 const longLong = (v, m) => enforceRange(v, m, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 'an integer');
@@ -125,6 +132,7 @@ module.exports = {
   describe,
   unsignedLong,
   unsignedShort,
+  unsignedShortModulo,
   longLong,
   unsignedLongLong,
   double,

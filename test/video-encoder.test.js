@@ -7,7 +7,7 @@ const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const webcodecs = require('..');
 const { VideoEncoder, VideoFrame } = webcodecs;
-const { patternFrame, encodeClip, until } = require('./helpers');
+const { patternFrame, encodeClip, until, fixture, ffmpegPictures, writeIvf, probe } = require('./helpers');
 
 const CONFIG = { codec: 'avc1.42001f', width: 320, height: 240, bitrate: 500_000, framerate: 30 };
 
@@ -568,6 +568,80 @@ test('L1T2 and L1T3 for VP8 and VP9: Chrome\'s temporal layer ids, and the lower
     assert.equal(supported, false, scalabilityMode);
   }
   assert.equal((await VideoEncoder.isConfigSupported({ codec: 'vp8', width: W, height: H, scalabilityMode: 'L1T3' })).supported, true);
+});
+
+/** Each frame header's base_q_idx in an IVF file, as FFmpeg's trace_headers reads them. */
+function frameQIndexes(file) {
+  const r = require('node:child_process').spawnSync('ffmpeg', ['-hide_banner', '-i', file, '-c', 'copy', '-bsf:v', 'trace_headers', '-f', 'null', '-'], { encoding: 'utf8' });
+  return [...r.stderr.matchAll(/\bbase_q_idx\s+[01]+ = (\d+)/g)].map((m) => Number(m[1]));
+}
+
+// bitrateMode "quantizer" (issue 9 item 2): each frame is coded at the
+// quantizer its encode() call gives, mapped as Chrome 156 maps it (read back
+// from its streams, test/oracle/encoder-quantizer.js): the value's low byte is
+// a qindex, rounded up to the libraries' next quantizer (AV1 never lossless);
+// null counts as 0; a frame without one keeps the last frame's, and frames
+// before any use libvpx's and libaom's default level (10, qindex 40).
+test('bitrateMode "quantizer": VP9 and AV1 code each frame at its own quantizer, read back from the frame headers', async (t) => {
+  const W = 320, H = 240;
+  const qs = [0, 20, 40, 64, 100, 140, 180, 220, 249, 255];
+  // Camera-like pictures (the H.264 fixture's, decoded by ffmpeg).
+  const pictures = ffmpegPictures(fixture('h264.mp4'), W, H);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wc-quantizer-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  for (const [codec, key, fourcc] of [['vp09.00.10.08', 'vp9', 'VP90'], ['av01.0.04M.08', 'av1', 'AV01']]) {
+    const config = { codec, width: W, height: H, framerate: 30, bitrateMode: 'quantizer' };
+    const support = await VideoEncoder.isConfigSupported(config);
+    assert.equal(support.supported, true, codec);
+    assert.equal(support.config.bitrateMode, 'quantizer');
+    const rec = recorder();
+    rec.encoder.configure(config);
+    // Two frames before any quantizer, the same picture as a key frame at
+    // each quantizer, then frames with none, another codec's, null, values
+    // between the libraries' steps and beyond a byte.
+    const options = [
+      { keyFrame: true },
+      { keyFrame: false, [key]: {} },
+      ...qs.map((q) => ({ keyFrame: true, [key]: { quantizer: q } })),
+      { keyFrame: true },
+      { keyFrame: false, [key === 'vp9' ? 'av1' : 'vp9']: { quantizer: 50 }, avc: { quantizer: 40 } },
+      { keyFrame: false, [key]: { quantizer: null } },
+      { keyFrame: false, [key]: { quantizer: 30 } },
+      { keyFrame: false, [key]: { quantizer: 1000 } },
+      { keyFrame: false, [key]: { quantizer: 70000 } },
+      { keyFrame: false, [key]: { quantizer: -1 } },
+    ];
+    for (let i = 0; i < options.length; i++) {
+      const picture = pictures[i >= 2 && i < qs.length + 2 ? 0 : i % pictures.length];
+      const frame = new VideoFrame(picture, { format: 'I420', codedWidth: W, codedHeight: H, timestamp: i * 33333, duration: 33333 });
+      rec.encoder.encode(frame, options[i]);
+      frame.close();
+    }
+    await rec.encoder.flush();
+    assert.deepEqual(rec.errors, []);
+    assert.equal(rec.chunks.length, options.length);
+    const file = path.join(dir, `${key}.ivf`);
+    writeIvf(file, fourcc, W, H, rec.chunks);
+    const zero = key === 'av1' ? 4 : 0;
+    const want = [40, 40, zero, ...qs.slice(1), 255, 255, zero, 32, 232, 112, 255];
+    assert.deepEqual(frameQIndexes(file), want, `${codec} base_q_idx of each frame`);
+    // The same key frame, coded coarser and coarser, only gets smaller.
+    const sizes = rec.chunks.slice(2, qs.length + 2).map((c) => c.byteLength);
+    for (let i = 1; i < sizes.length; i++) assert.ok(sizes[i] < sizes[i - 1], `${codec} sizes ${sizes}`);
+    // ffmpeg decodes every frame of the stream.
+    assert.equal(Number(probe(file).nb_read_frames), options.length);
+    rec.encoder.close();
+  }
+  // Chrome has no per-frame quantizer for VP8 or H.264 (x264 and x265 take one
+  // only through picture fields FFmpeg fills itself), and none with layers.
+  for (const config of [
+    { codec: 'vp8', width: W, height: H, bitrateMode: 'quantizer' },
+    { codec: 'avc1.42001f', width: W, height: H, bitrateMode: 'quantizer' },
+    { codec: 'vp09.00.10.08', width: W, height: H, bitrateMode: 'quantizer', scalabilityMode: 'L1T2' },
+    { codec: 'vp09.00.10.08', width: W, height: H, bitrateMode: 'quantizer', alpha: 'keep' },
+  ]) {
+    assert.equal((await VideoEncoder.isConfigSupported(config)).supported, false, JSON.stringify(config));
+  }
 });
 
 // alpha: "keep" for VP8 and VP9 (issue 9 item 3; Chrome refuses alpha): each

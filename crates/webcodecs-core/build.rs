@@ -1,4 +1,5 @@
 //! Links libjpeg-turbo's TurboJPEG library (ImageDecoder's JPEG decoder),
+//! and in a development build libvpx and libaom (per-frame quantizers),
 //! found with pkg-config like FFmpeg: the system's shared library in a
 //! development build, the static one of scripts/build-ffmpeg's prefix
 //! (PKG_CONFIG_PATH, set by scripts/prebuild) with the `static-ffmpeg` feature.
@@ -11,11 +12,15 @@ fn main() {
     let mut args = vec!["--libs", "libturbojpeg"];
     if static_link {
         args.insert(0, "--static");
+    } else {
+        // Per-frame quantizers call libvpx and libaom directly (see
+        // src/video/quantizer.rs); a static FFmpeg links them already.
+        args.extend(["vpx", "aom"]);
     }
     let output = Command::new("pkg-config").args(&args).output();
     let flags = match output {
         Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).into_owned(),
-        _ => panic!("pkg-config cannot find libturbojpeg: install libturbojpeg0-dev (Debian/Ubuntu) or libjpeg-turbo"),
+        _ => panic!("pkg-config cannot find libturbojpeg, vpx or aom: install libturbojpeg0-dev, libvpx-dev and libaom-dev (Debian/Ubuntu)"),
     };
     for flag in flags.split_whitespace() {
         if let Some(dir) = flag.strip_prefix("-L") {

@@ -36,6 +36,7 @@ fn frame(width: u32, height: u32) -> EncodeInput {
         timestamp: 0,
         duration: None,
         key_frame: true,
+        quantizer: None,
     }
 }
 

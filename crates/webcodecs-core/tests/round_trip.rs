@@ -64,7 +64,7 @@ fn encode_with(codec: &str, annexb: bool, frames: u32) -> Vec<EncodedChunk> {
         let frame = Frame::from_bytes(PixelFormat::I420, W, H, &pattern(i), &i420_layout()).unwrap();
         worker.send(Command::Process(EncodeInput {
             frame, visible: Rect { x: 0, y: 0, width: W, height: H }, color: ColorSpace::default(),
-            timestamp: i as i64 * 33_333, duration: Some(33_333), key_frame: i == 10,
+            timestamp: i as i64 * 33_333, duration: Some(33_333), key_frame: i == 10, quantizer: None,
         })).unwrap();
     }
     worker.send(Command::Flush(1)).unwrap();

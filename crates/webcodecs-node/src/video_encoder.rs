@@ -43,7 +43,7 @@ fn config_from<'a>(cx: &mut FunctionContext<'a>, i: usize) -> NeonResult<Encoder
 }
 
 
-/// `encoderEncode(handle, frame, visibleRect[4], colorSpace, timestamp, duration, keyFrame)`.
+/// `encoderEncode(handle, frame, visibleRect[4], colorSpace, timestamp, duration, keyFrame, quantizer)`.
 fn encode(mut cx: FunctionContext) -> JsResult<JsNumber> {
     let handle = cx.argument::<Boxed>(0)?;
     let frame_handle = cx.argument::<video_frame::BoxedFrame>(1)?;
@@ -58,7 +58,8 @@ fn encode(mut cx: FunctionContext) -> JsResult<JsNumber> {
     let timestamp = cx.argument::<JsNumber>(4)?.value(&mut cx) as i64;
     let duration = codec::opt_number_arg(&mut cx, 5)?.map(|d| d as i64);
     let key_frame = cx.argument::<JsBoolean>(6)?.value(&mut cx);
-    let input = EncodeInput { frame, visible: Rect { x: v[0], y: v[1], width: v[2], height: v[3] }, color, timestamp, duration, key_frame };
+    let quantizer = codec::opt_number_arg(&mut cx, 7)?.map(|q| q as u32);
+    let input = EncodeInput { frame, visible: Rect { x: v[0], y: v[1], width: v[2], height: v[3] }, color, timestamp, duration, key_frame, quantizer };
     codec::send(&mut cx, &handle, Command::Process(input))
 }
 

@@ -11,6 +11,7 @@ use ffmpeg_next::ffi::{self, AVPixelFormat::*};
 use super::color::ColorSpace;
 use super::convert::{Colorimetry, Scaler};
 use super::frame::{Frame, Rect};
+use super::quantizer::{FrameQuantizer, Library, DEFAULT_QUANTIZER, OPEN_BOUNDS};
 use super::{h264, hevc};
 use crate::av::{codec_name, find_encoder, CodecContext, Packet};
 use crate::codec_string::{Av1Codec, H264Codec, HevcCodec, VideoCodec, Vp9Codec};
@@ -73,6 +74,9 @@ pub struct EncodeInput {
     pub timestamp: i64,
     pub duration: Option<i64>,
     pub key_frame: bool,
+    /// The per-frame quantizer of this codec's encode options
+    /// (`vp9.quantizer`, `av1.quantizer`), used in `bitrateMode: "quantizer"`.
+    pub quantizer: Option<u32>,
 }
 
 /// The active output configuration (`EncodedVideoChunkMetadata.decoderConfig`).
@@ -172,6 +176,8 @@ struct Open {
     /// (libvpx's: FFmpeg steps through the same pattern).
     layers: Option<&'static [u32]>,
     layer_index: usize,
+    /// `bitrateMode: "quantizer"`: the library encoder's quantizer bounds.
+    quantizer: Option<FrameQuantizer>,
 }
 
 #[derive(Default)]
@@ -571,8 +577,17 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
     if config.framerate.is_some_and(|f| !(f > 0.0)) {
         return Err(Error::NotSupported(format!("framerate {} is not positive", config.framerate.unwrap_or(0.0))));
     }
-    if config.bitrate_mode == BitrateMode::Quantizer {
-        return Err(Error::NotSupported(format!("bitrateMode \"quantizer\" is not supported for {name} yet")));
+    let quantizer_library = match (&codec, config.bitrate_mode) {
+        (_, BitrateMode::Constant | BitrateMode::Variable) => None,
+        (VideoCodec::Vp9(_), BitrateMode::Quantizer) => Some(Library::Vpx),
+        (VideoCodec::Av1(_), BitrateMode::Quantizer) => Some(Library::Aom),
+        // x264 and x265 take a quantizer per frame only through their own
+        // picture structures, which FFmpeg's wrappers fill themselves.
+        _ => return Err(Error::NotSupported(format!("bitrateMode \"quantizer\" is not supported for {name} in this build"))),
+    };
+    if quantizer_library.is_some() && (layers.is_some() || config.keep_alpha) {
+        // Temporal layers and the alpha encoder each carry bounds of their own.
+        return Err(Error::NotSupported(format!("bitrateMode \"quantizer\" cannot be combined with scalabilityMode or alpha \"keep\" for {name}")));
     }
     let Setup { encoder, mut pix_fmt, mut options, profile, level } = setup(&codec, config)?;
     if config.keep_alpha {
@@ -594,6 +609,15 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
         c.max_b_frames = 0;
         c.thread_count = 0;
         let bitrate = match (config.bitrate, &codec) {
+            // Constant quality (libvpx's and libaom's Q mode): each frame's
+            // quantizer is set before it is encoded.
+            _ if quantizer_library.is_some() => {
+                c.qmin = OPEN_BOUNDS.0;
+                c.qmax = OPEN_BOUNDS.1;
+                c.bit_rate = 0;
+                options.push(("crf", DEFAULT_QUANTIZER.to_string()));
+                None
+            }
             (Some(b), _) => Some(b.min(i64::MAX as u64) as i64),
             (None, VideoCodec::Vp8 | VideoCodec::Vp9(_) | VideoCodec::Av1(_)) => Some(default_bitrate(&codec, config, fps)),
             (None, _) => None,
@@ -644,7 +668,8 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
         color.apply_to_codec(c);
     }
     ctx.open(encoder, &options)?;
-    Ok(Open { ctx, codec, color: color.clone(), sent: 0, layers, layer_index: 0 })
+    let quantizer = quantizer_library.map(|library| FrameQuantizer::find(ctx.as_ptr(), library)).transpose()?;
+    Ok(Open { ctx, codec, color: color.clone(), sent: 0, layers, layer_index: 0, quantizer })
 }
 
 fn sample_aspect(config: &EncoderConfig) -> ffi::AVRational {
@@ -723,6 +748,11 @@ impl Processor for VideoEncoder {
                     ffi::av_dict_set(&mut f.metadata, k.as_ptr(), v.as_ptr(), 0);
                 }
             }
+        }
+        if let Some(quantizer) = open.quantizer.as_mut() {
+            // FFmpeg's libvpx and libaom wrappers encode inside send_frame:
+            // the bounds set now apply to this frame alone.
+            quantizer.set(open.ctx.as_ptr(), input.quantizer)?;
         }
         let ret = unsafe { ffi::avcodec_send_frame(open.ctx.as_ptr(), frame.as_ptr()) };
         if ret < 0 {
