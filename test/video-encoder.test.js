@@ -510,11 +510,11 @@ test('contentHint "text" makes VP9 and AV1 code screen content smaller and bette
 // Temporal SVC (issue 9 item 1): the layer ids Chrome gives (L1T2 0,1,0,1…;
 // L1T3 0,2,1,2…, starting again at a requested key frame), and each set of
 // lower layers decodes on its own to as many frames, pictures intact.
-test('L1T2 and L1T3 for VP8 and VP9: Chrome\'s temporal layer ids, and the lower layers decode alone', async () => {
+test('L1T2 and L1T3 for VP8, VP9 and AV1: Chrome\'s temporal layer ids, and the lower layers decode alone', async () => {
   const { VideoDecoder, EncodedVideoChunk } = webcodecs;
   const { pattern, psnr } = require('./helpers');
   const W = 160, H = 120, N = 14, KEYS = [0, 7];
-  for (const codec of ['vp8', 'vp09.00.10.08']) {
+  for (const codec of ['vp8', 'vp09.00.10.08', 'av01.0.04M.08']) {
     for (const [mode, period] of [['L1T2', [0, 1]], ['L1T3', [0, 2, 1, 2]]]) {
       const rec = recorder();
       rec.encoder.configure({ codec, width: W, height: H, bitrate: 400_000, framerate: 30, scalabilityMode: mode });

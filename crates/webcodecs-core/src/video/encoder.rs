@@ -11,7 +11,7 @@ use ffmpeg_next::ffi::{self, AVPixelFormat::*};
 use super::color::ColorSpace;
 use super::convert::{Colorimetry, Scaler};
 use super::frame::{Frame, Rect};
-use super::quantizer::{FrameQuantizer, Library, DEFAULT_QUANTIZER, OPEN_BOUNDS};
+use super::library::{Av1Layers, FrameQuantizer, LayerReferences, Library, LibraryEncoder, DEFAULT_QUANTIZER, OPEN_BOUNDS};
 use super::{h264, hevc};
 use crate::av::{codec_name, find_encoder, CodecContext, Packet};
 use crate::codec_string::{Av1Codec, H264Codec, HevcCodec, VideoCodec, Vp9Codec};
@@ -141,16 +141,24 @@ fn temporal_flags(period: usize, position: usize) -> u32 {
     }
 }
 
-/// The same structure for VP9's SVC mode, as libvpx's reference frame
-/// config: buffer slots 0 (LAST, the base layer) and 1 (GOLDEN, L1T3's
-/// middle layer); which the frame reads and which slot it refreshes.
-fn vp9_reference_config(period: usize, position: usize) -> String {
+/// The same structure for VP9's and AV1's reference configuration: buffer
+/// slots 0 (LAST, the base layer) and 1 (GOLDEN, L1T3's middle layer);
+/// which the frame reads and which slots it refreshes.
+fn layer_references(period: usize, position: usize) -> LayerReferences {
     let (refresh, last, golden) = match (period, position) {
-        (_, 0) => (1, 1, 0),
-        (2, _) | (4, 1) => (0, 1, 0),
-        (4, 2) => (2, 1, 0),
-        _ => (0, 0, 1),
+        (_, 0) => (1, true, false),
+        (2, _) | (4, 1) => (0, true, false),
+        (4, 2) => (2, true, false),
+        _ => (0, false, true),
     };
+    LayerReferences { last, golden, refresh }
+}
+
+/// [`layer_references`] as libvpx's VP9 reference frame config (FFmpeg's
+/// per-frame `ref-frame-config`).
+fn vp9_reference_config(period: usize, position: usize) -> String {
+    let LayerReferences { last, golden, refresh } = layer_references(period, position);
+    let (last, golden) = (last as u8, golden as u8);
     format!(
         "rfc_update_buffer_slot={refresh}:rfc_lst_fb_idx=0:rfc_gld_fb_idx=1:rfc_alt_fb_idx=2:\
          rfc_reference_last={last}:rfc_reference_golden={golden}:rfc_reference_alt_ref=0:rfc_reference_duration=1"
@@ -178,6 +186,8 @@ struct Open {
     layer_index: usize,
     /// `bitrateMode: "quantizer"`: the library encoder's quantizer bounds.
     quantizer: Option<FrameQuantizer>,
+    /// AV1's temporal layers, set through libaom itself.
+    av1_layers: Option<Av1Layers>,
 }
 
 #[derive(Default)]
@@ -569,9 +579,8 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
         return Err(Error::NotSupported(format!("This build's {name} encoder cannot keep alpha for {}", config.codec)));
     }
     let layers = temporal_pattern(config.scalability_mode.as_deref()).map_err(|e| Error::NotSupported(format!("{e} for {name}")))?;
-    if layers.is_some() && !matches!(codec, VideoCodec::Vp8 | VideoCodec::Vp9(_)) {
-        // libaom and openh264 have temporal layers too, but FFmpeg's
-        // wrappers give them no layer settings at all.
+    if layers.is_some() && !matches!(codec, VideoCodec::Vp8 | VideoCodec::Vp9(_) | VideoCodec::Av1(_)) {
+        // openh264 and x264 have no layer settings in FFmpeg's wrappers.
         return Err(Error::NotSupported(format!("Scalability mode {} is not supported for {name} in this build", config.scalability_mode.as_deref().unwrap_or(""))));
     }
     if config.framerate.is_some_and(|f| !(f > 0.0)) {
@@ -595,6 +604,7 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
         pix_fmt = AV_PIX_FMT_YUVA420P;
     }
     let ctx = CodecContext::new(encoder)?;
+    let mut av1_plan: Option<(Vec<i64>, &[i32])> = None;
     let fps = config.framerate.filter(|f| *f > 0.0).unwrap_or(30.0);
     let rate = unsafe { ffi::av_d2q(fps, 1 << 20) };
     {
@@ -623,13 +633,17 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
             (None, _) => None,
         };
         if let (Some(bitrate), Some(pattern)) = (bitrate, layers) {
-            // libvpx's temporal layers: cumulative per-layer targets in
-            // kbit/s (the base layer taking the larger share), each layer's
-            // frame rate divisor, and the layer of each frame in the period.
-            let (shares, decimators): (&[i64], &str) = if pattern.len() == 2 { (&[60, 100], "2,1") } else { (&[40, 60, 100], "4,2,1") };
-            let targets: Vec<String> = shares.iter().map(|p| ((bitrate * p / 100) / 1000).max(1).to_string()).collect();
+            // Temporal layers: cumulative per-layer targets in kbit/s (the
+            // base layer taking the larger share), each layer's frame rate
+            // divisor, and the layer of each frame in the period.
+            let (shares, decimators): (&[i64], &[i32]) = if pattern.len() == 2 { (&[60, 100], &[2, 1]) } else { (&[40, 60, 100], &[4, 2, 1]) };
+            let targets: Vec<i64> = shares.iter().map(|p| ((bitrate * p / 100) / 1000).max(1)).collect();
             let ids: Vec<String> = pattern.iter().map(|id| id.to_string()).collect();
-            if matches!(codec, VideoCodec::Vp9(_)) {
+            let list = |values: &[String]| values.join(",");
+            if matches!(codec, VideoCodec::Av1(_)) {
+                // libaom's layers are set once it is open (Av1Layers).
+                av1_plan = Some((targets.clone(), decimators));
+            } else if matches!(codec, VideoCodec::Vp9(_)) {
                 // VP9 carries probability contexts from frame to frame: without
                 // error-resilient frames an upper layer's context update would
                 // be missing when only the lower layers are decoded.
@@ -640,16 +654,21 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
                 c.qmin = 2;
                 c.qmax = 56;
             }
-            options.push((
-                "ts-parameters",
-                format!(
-                    "ts_number_layers={}:ts_target_bitrate={}:ts_rate_decimator={decimators}:ts_periodicity={}:ts_layer_id={}",
-                    shares.len(),
-                    targets.join(","),
-                    pattern.len(),
-                    ids.join(",")
-                ),
-            ));
+            if !matches!(codec, VideoCodec::Av1(_)) {
+                let targets: Vec<String> = targets.iter().map(|t| t.to_string()).collect();
+                let decimators: Vec<String> = decimators.iter().map(|d| d.to_string()).collect();
+                options.push((
+                    "ts-parameters",
+                    format!(
+                        "ts_number_layers={}:ts_target_bitrate={}:ts_rate_decimator={}:ts_periodicity={}:ts_layer_id={}",
+                        shares.len(),
+                        list(&targets),
+                        list(&decimators),
+                        pattern.len(),
+                        list(&ids)
+                    ),
+                ));
+            }
         }
         if let Some(bitrate) = bitrate {
             c.bit_rate = bitrate;
@@ -668,8 +687,12 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
         color.apply_to_codec(c);
     }
     ctx.open(encoder, &options)?;
-    let quantizer = quantizer_library.map(|library| FrameQuantizer::find(ctx.as_ptr(), library)).transpose()?;
-    Ok(Open { ctx, codec, color: color.clone(), sent: 0, layers, layer_index: 0, quantizer })
+    let quantizer = quantizer_library.map(|library| FrameQuantizer::new(LibraryEncoder::find(ctx.as_ptr(), library)?)).transpose()?;
+    // The same quantizer bounds as VP9's layers (see above).
+    let av1_layers = av1_plan
+        .map(|(targets, decimators)| Av1Layers::new(LibraryEncoder::find(ctx.as_ptr(), Library::Aom)?, &targets, decimators, (2, 56)))
+        .transpose()?;
+    Ok(Open { ctx, codec, color: color.clone(), sent: 0, layers, layer_index: 0, quantizer, av1_layers })
 }
 
 fn sample_aspect(config: &EncoderConfig) -> ffi::AVRational {
@@ -733,7 +756,9 @@ impl Processor for VideoEncoder {
             at
         });
         let layer = open.layers.zip(position).map(|(pattern, at)| pattern[at]);
-        if let (Some(pattern), Some(at), Some(id)) = (open.layers, position, layer) {
+        if let (Some(av1), Some(pattern), Some(at), Some(id)) = (open.av1_layers.as_ref(), open.layers, position, layer) {
+            av1.set(id, layer_references(pattern.len(), at))?;
+        } else if let (Some(pattern), Some(at), Some(id)) = (open.layers, position, layer) {
             // Which buffers this frame may read and refresh, and its layer,
             // reach libvpx through FFmpeg's per-frame metadata.
             let references = if matches!(open.codec, VideoCodec::Vp9(_)) {

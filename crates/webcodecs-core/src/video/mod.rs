@@ -8,5 +8,5 @@ pub mod h264;
 pub mod hevc;
 pub mod keyframe;
 pub mod pixel;
-pub mod quantizer;
+pub mod library;
 pub mod yuv_rgb;
