@@ -8,8 +8,9 @@
 // in both framings, MP3, Vorbis, FLAC, PCM, mu-law, A-law) round-tripped
 // through AudioEncoder and AudioDecoder, checked by sample count, abutting
 // timestamps and signal-to-noise ratio; and one image per ImageDecoder format
-// (JPEG, PNG, APNG, GIF, WebP still and animated, AVIF, BMP); and VP8/VP9
-// temporal SVC (the base layer alone), alpha side data and 10-bit VP9/AV1.
+// (JPEG, PNG, APNG, GIF, WebP still and animated, AVIF, BMP); and VP8, VP9
+// and AV1 temporal SVC (the base layer alone), VP9 and AV1 quantizer mode,
+// alpha side data and 10-bit VP9/AV1.
 const fs = require('node:fs');
 const path = require('node:path');
 const { VideoEncoder, VideoDecoder, VideoFrame, EncodedVideoChunk, AudioEncoder, AudioDecoder, AudioData, ImageDecoder, buildInfo } = require('webcodecs-native');
@@ -253,6 +254,43 @@ async function alphaRoundTrip(codec) {
   return worst;
 }
 
+// bitrateMode "quantizer" (VP9, AV1): the same picture as key frames at
+// rising per-frame quantizers comes out smaller each time, and decodes.
+const QUANTIZERS = [16, 64, 128, 200];
+async function quantizerRoundTrip(codec) {
+  const key = codec.startsWith('vp09') ? 'vp9' : 'av1';
+  const chunks = [];
+  const encoder = new VideoEncoder({ output: (c) => chunks.push(c), error: (e) => { throw e; } });
+  encoder.configure({ codec, width: W, height: H, bitrateMode: 'quantizer' });
+  QUANTIZERS.forEach((quantizer, i) => {
+    const f = new VideoFrame(card(3), { format: 'I420', codedWidth: W, codedHeight: H, timestamp: i * 1000 });
+    encoder.encode(f, { keyFrame: true, [key]: { quantizer } });
+    f.close();
+  });
+  await encoder.flush();
+  encoder.close();
+  const db = [];
+  const pending = [];
+  const decoder = new VideoDecoder({
+    output: (f) => {
+      const out = new Uint8Array(f.allocationSize());
+      pending.push(f.copyTo(out).then(() => db.push(psnr(out, card(3)))).finally(() => f.close()));
+    },
+    error: (e) => { throw e; },
+  });
+  decoder.configure({ codec });
+  for (const c of chunks) decoder.decode(c);
+  await decoder.flush();
+  await Promise.all(pending);
+  decoder.close();
+  const sizes = chunks.map((c) => c.byteLength);
+  const falling = sizes.every((s, i) => i === 0 || s < sizes[i - 1]);
+  if (chunks.length !== QUANTIZERS.length || db.length !== QUANTIZERS.length || !falling || db[0] < 35 || db[1] <= db[3]) {
+    throw new Error(`${codec} quantizer mode: sizes ${sizes}, PSNR ${db.map((d) => d.toFixed(1))}`);
+  }
+  return { sizes, db };
+}
+
 // 10-bit VP9 (profile 2): I420P10 frames in, I420P10 frames out.
 async function highBitDepthRoundTrip(codec) {
   const level = (x, y, i) => 160 + x + y + i;
@@ -323,7 +361,7 @@ async function main() {
   for (const codec of ['avc1.42001f', 'avc1.4d001f', 'avc1.64001f']) for (const format of ['avc', 'annexb']) runs.push([codec, format]);
   runs.push(['vp8'], ['vp09.00.10.08'], ['av01.0.04M.08'], ['hvc1.1.6.L93.B0', 'hevc'], ['hev1.1.6.L93.B0', 'annexb']);
   // Temporal SVC: the base layer of an L1T3 stream decodes alone.
-  runs.push(['vp8', undefined, 'L1T3'], ['vp09.00.10.08', undefined, 'L1T3']);
+  runs.push(['vp8', undefined, 'L1T3'], ['vp09.00.10.08', undefined, 'L1T3'], ['av01.0.04M.08', undefined, 'L1T3']);
   let ran = 0;
   for (const [codec, format, mode] of runs) {
     const worst = await roundTrip(codec, format, mode);
@@ -334,6 +372,10 @@ async function main() {
     if (worst === null && expected && !(codec.startsWith('h') && expected === 'lgpl')) throw new Error(`${label} is not supported`);
   }
   for (const codec of ['vp8', 'vp09.00.10.08']) console.log(`${codec} alpha keep: ok, worst alpha PSNR ${(await alphaRoundTrip(codec)).toFixed(1)} dB`);
+  for (const codec of ['vp09.00.10.08', 'av01.0.04M.08']) {
+    const { sizes, db } = await quantizerRoundTrip(codec);
+    console.log(`${codec} quantizer mode: ok, key frame bytes ${sizes.join(' > ')} for quantizers ${QUANTIZERS.join(', ')}, PSNR ${db.map((d) => d.toFixed(1)).join(', ')} dB`);
+  }
   console.log(`vp09.02.10.10 (I420P10): ok, worst PSNR ${(await highBitDepthRoundTrip('vp09.02.10.10')).toFixed(1)} dB`);
   console.log(`av01.0.04M.10 (I420P10): ok, worst PSNR ${(await highBitDepthRoundTrip('av01.0.04M.10')).toFixed(1)} dB`);
   console.log(`h265.annexb: decoded ${await decodeHevcClip()} frames`);
