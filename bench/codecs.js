@@ -4,7 +4,9 @@
 // VideoEncoder uses in latencyMode "quality" (listed per codec below), then
 // decoded back (ours: decode + copyTo of every frame; ffmpeg: `-f null`).
 //
-//   node bench/codecs.js [vp8|vp9|av1|vp8-l1t3|vp9-l1t3|hevc ...]     (default: all the build has)
+// The -q rows encode in bitrateMode "quantizer" at one quantizer instead.
+//
+//   node bench/codecs.js [vp8|vp9|av1|vp8-l1t3|vp9-l1t3|vp9-q|av1-q|hevc ...]     (default: all the build has)
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -32,6 +34,12 @@ const CODECS = {
     '-ts-parameters', 'ts_number_layers=3:ts_target_bitrate=1000,1500,2500:ts_layering_mode=3'] },
   'vp9-l1t3': { codec: 'vp09.00.31.08', mode: 'L1T3', encoder: 'libvpx-vp9', file: 'ivf', fourcc: 'VP90', args: ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '5', '-lag-in-frames', '0', '-auto-alt-ref', '0', '-row-mt', '1',
     '-error-resilient', 'default', '-qmin', '2', '-qmax', '56', '-ts-parameters', 'ts_number_layers=3:ts_target_bitrate=1000,1500,2500:ts_layering_mode=3'] },
+  // bitrateMode "quantizer": every frame at quantizer 128 (libvpx/libaom
+  // quantizer 32, qindex 128); the CLI pins the same bounds for every frame.
+  'vp9-q': { codec: 'vp09.00.31.08', quantizer: 128, encoder: 'libvpx-vp9', file: 'ivf', fourcc: 'VP90', args: ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '5', '-lag-in-frames', '0', '-auto-alt-ref', '0', '-row-mt', '1',
+    '-crf', '32', '-qmin', '32', '-qmax', '32', '-b:v', '0'] },
+  'av1-q': { codec: 'av01.0.05M.08', quantizer: 128, encoder: 'libaom-av1', file: 'ivf', fourcc: 'AV01', args: ['-c:v', 'libaom-av1', '-usage', 'realtime', '-cpu-used', '7', '-lag-in-frames', '0', '-row-mt', '1',
+    '-crf', '32', '-qmin', '32', '-qmax', '32', '-b:v', '0'] },
   hevc: { codec: 'hev1.1.6.L93.B0', encoder: 'libx265', file: 'hevc', args: ['-c:v', 'libx265', '-preset', 'medium', '-forced-idr', '1', '-x265-params', 'log-level=error:bframes=0'] },
 };
 
@@ -46,7 +54,7 @@ const fmt = (n, digits = 1) => n.toFixed(digits);
 const seconds = (t0) => (performance.now() - t0) / 1000;
 const timeCommandSeconds = (cmd, args) => timeCommand(cmd, args) / 1000;
 
-async function encode(config, cards) {
+async function encode(config, cards, options = {}) {
   const chunks = [];
   let decoderConfig;
   const encoder = new VideoEncoder({ output: (c, m) => { chunks.push(c); decoderConfig ??= m.decoderConfig; }, error: (e) => { throw e; } });
@@ -54,7 +62,7 @@ async function encode(config, cards) {
   const t0 = performance.now();
   for (let i = 0; i < cards.length; i++) {
     const f = new VideoFrame(cards[i], { format: 'I420', codedWidth: W, codedHeight: H, timestamp: Math.round((i * 1e6) / FPS) });
-    encoder.encode(f);
+    encoder.encode(f, options);
     f.close();
     if (encoder.encodeQueueSize >= 16) await new Promise((r) => encoder.addEventListener('dequeue', r, { once: true }));
   }
@@ -104,13 +112,18 @@ async function main() {
     }
     const config = { codec: c.codec, width: W, height: H, bitrate: BITRATE, framerate: FPS, scalabilityMode: c.mode };
     if (name === 'hevc') config.hevc = { format: 'annexb' };
-    await encode(config, cards.slice(0, 10)); // warm-up
-    const ours = await encode(config, cards);
+    let options = {};
+    if (c.quantizer !== undefined) {
+      config.bitrateMode = 'quantizer';
+      options = { [c.codec.startsWith('vp09') ? 'vp9' : 'av1']: { quantizer: c.quantizer } };
+    }
+    await encode(config, cards.slice(0, 10), options); // warm-up
+    const ours = await encode(config, cards, options);
     const stream = path.join(dir, `ours.${c.file}`);
     if (c.file === 'ivf') writeIvf(stream, c.fourcc, W, H, ours.chunks);
     else fs.writeFileSync(stream, Buffer.concat(ours.chunks.map((k) => { const b = Buffer.alloc(k.byteLength); k.copyTo(b); return b; })));
     const cli = timeCommandSeconds('ffmpeg', ['-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${W}x${H}`, '-r', String(FPS), '-i', raw,
-      ...c.args, '-b:v', String(BITRATE), '-y', path.join(dir, `cli.${c.file}`)]);
+      ...c.args, ...(c.quantizer === undefined ? ['-b:v', String(BITRATE)] : []), '-y', path.join(dir, `cli.${c.file}`)]);
     const dec = await decode(ours.decoderConfig, ours.chunks);
     if (dec.frames !== FRAMES) throw new Error(`${name}: decoded ${dec.frames} of ${FRAMES} frames`);
     const cliDec = timeCommandSeconds('ffmpeg', ['-v', 'error', '-i', stream, '-f', 'null', '-']);
