@@ -255,6 +255,13 @@ test('4:2:2, 4:4:4 and 10/12-bit profiles round-trip in their own pixel formats'
     ['avc1.7a001f', 'I422', 'High 4:2:2', 'yuv422p', 'h264'],
     ['avc1.f4001f', 'I444', 'High 4:4:4 Predictive', 'yuv444p', 'h264'],
     ['hvc1.2.4.L93.B0', 'I420P10', 'Main 10', 'yuv420p10le', 'hevc'],
+    // HEVC range extensions: the first constraint byte names the format.
+    ['hvc1.4.10.L93.E0', 'I444', 'Rext', 'yuv444p', 'hevc'],
+    ['hvc1.4.10.L93.D0', 'I422P10', 'Rext', 'yuv422p10le', 'hevc'],
+    ['hev1.4.10.L93.C0', 'I444P10', 'Rext', 'yuv444p10le', 'hevc'],
+    ['hvc1.4.10.L93.98', 'I420P12', 'Rext', 'yuv420p12le', 'hevc'],
+    ['hvc1.4.10.L93.90', 'I422P12', 'Rext', 'yuv422p12le', 'hevc'],
+    ['hvc1.4.10.L93.80', 'I444P12', 'Rext', 'yuv444p12le', 'hevc'],
   ];
   const layouts = { I420: [1, 1], I422: [1, 0], I444: [0, 0] };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'profiles-'));

@@ -34,6 +34,10 @@ pub struct HevcCodec {
     pub level_idc: u8,
     /// hev1: parameter sets may travel in-band; hvc1: out of band only.
     pub hev1: bool,
+    /// The first constraint byte (general_max_12bit … general_max_monochrome
+    /// flags, from bit 7 down), when the string gives one: what tells the
+    /// format extensions profiles (RExt) apart.
+    pub constraints: Option<u8>,
 }
 
 /// `vp09.PP.LL.DD[.CC.cp.tc.mc.FF]` (VP9 in ISO-BMFF, "Codecs Parameter String").
@@ -202,7 +206,8 @@ fn parse_hevc(rest: &str, hev1: bool) -> Option<HevcCodec> {
     if profile_idc > 31 || level_idc == 0 {
         return None;
     }
-    Some(HevcCodec { profile_space, profile_idc, compatibility_flags, high_tier, level_idc, hev1 })
+    let constraints = f.get(3).map(|c| u8::from_str_radix(c, 16)).transpose().ok()?;
+    Some(HevcCodec { profile_space, profile_idc, compatibility_flags, high_tier, level_idc, hev1, constraints })
 }
 
 /// `avc1.PPCCLL` / `avc3.PPCCLL`.
@@ -312,7 +317,9 @@ mod tests {
         let Ok(VideoCodec::Hevc(c)) = VideoCodec::parse("hvc1.1.6.L93.B0") else { panic!() };
         assert_eq!((c.profile_space, c.profile_idc, c.compatibility_flags, c.high_tier, c.level_idc, c.hev1), (0, 1, 0x6000_0000, false, 93, false));
         let Ok(VideoCodec::Hevc(c)) = VideoCodec::parse("hev1.A2.4.H120.B0.00") else { panic!() };
-        assert_eq!((c.profile_space, c.profile_idc, c.high_tier, c.level_idc, c.hev1), (1, 2, true, 120, true));
+        assert_eq!((c.profile_space, c.profile_idc, c.high_tier, c.level_idc, c.hev1, c.constraints), (1, 2, true, 120, true, Some(0xB0)));
+        let Ok(VideoCodec::Hevc(c)) = VideoCodec::parse("hvc1.4.10.L93") else { panic!() };
+        assert_eq!((c.profile_idc, c.constraints), (4, None));
     }
 
     #[test]

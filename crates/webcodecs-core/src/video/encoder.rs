@@ -359,6 +359,19 @@ fn hevc_settings(codec: &HevcCodec) -> Result<(&'static str, ffi::AVPixelFormat)
         1 => ("main", AV_PIX_FMT_YUV420P),
         2 => ("main10", AV_PIX_FMT_YUV420P10LE),
         3 => ("mainstillpicture", AV_PIX_FMT_YUV420P),
+        // Format range extensions: the constraint flags max_12bit, max_10bit,
+        // max_8bit, max_422chroma, max_420chroma (bits 7 to 3) say which of
+        // its profiles (H.265 table A.2) the string means; x265 has these.
+        4 => match codec.constraints.map(|c| c & 0xF8) {
+            Some(0xE0) => ("main444-8", AV_PIX_FMT_YUV444P),
+            Some(0xD0) => ("main422-10", AV_PIX_FMT_YUV422P10LE),
+            Some(0xC0) => ("main444-10", AV_PIX_FMT_YUV444P10LE),
+            Some(0x98) => ("main12", AV_PIX_FMT_YUV420P12LE),
+            Some(0x90) => ("main422-12", AV_PIX_FMT_YUV422P12LE),
+            Some(0x80) => ("main444-12", AV_PIX_FMT_YUV444P12LE),
+            Some(c) => return Err(Error::NotSupported(format!("HEVC range extensions profile with constraint flags {c:#04x} cannot be encoded"))),
+            None => return Err(Error::NotSupported("An HEVC range extensions string needs its constraint flags to name a format".into())),
+        },
         other => return Err(Error::NotSupported(format!("HEVC profile {other} cannot be encoded"))),
     })
 }
