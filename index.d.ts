@@ -409,3 +409,24 @@ export declare const buildInfo: {
    */
   readonly libraries: readonly { readonly license: string; readonly name: string; readonly version: string }[];
 };
+
+/**
+ * A VideoFrame, AudioData or encoded chunk as a structured-cloneable value
+ * for `worker.postMessage(value, value.transfer)` (webcodecs-native
+ * extension: Node cannot make these classes cloneable). A frame's pixels are
+ * not copied; without `{clone: true}` the source is closed, as the spec's
+ * transfer closes it.
+ */
+export interface TransferableMedia {
+  readonly webcodecs: "VideoFrame" | "AudioData" | "EncodedVideoChunk" | "EncodedAudioChunk";
+  /** What must go in postMessage's transfer list. */
+  readonly transfer: (ArrayBuffer | import("node:worker_threads").MessagePort)[];
+  readonly [member: string]: unknown;
+}
+export declare function toTransferable(value: VideoFrame | AudioData | EncodedVideoChunk | EncodedAudioChunk, options?: { clone?: boolean }): TransferableMedia;
+/** The object a toTransferable() value stands for, in the receiving thread (a frame can be taken once). */
+export declare function fromTransferable(value: TransferableMedia & { webcodecs: "VideoFrame" }): VideoFrame;
+export declare function fromTransferable(value: TransferableMedia & { webcodecs: "AudioData" }): AudioData;
+export declare function fromTransferable(value: TransferableMedia & { webcodecs: "EncodedVideoChunk" }): EncodedVideoChunk;
+export declare function fromTransferable(value: TransferableMedia & { webcodecs: "EncodedAudioChunk" }): EncodedAudioChunk;
+export declare function fromTransferable(value: TransferableMedia): VideoFrame | AudioData | EncodedVideoChunk | EncodedAudioChunk;

@@ -203,10 +203,15 @@ class AudioData {
   }
 
   clone() {
-    return fromState(this.#live('clone'), this.#timestamp);
+    const state = this.#live('clone');
+    // How many open AudioData share these samples (toTransferable moves
+    // them only when one does).
+    state.holders = (state.holders ?? 1) + 1;
+    return fromState(state, this.#timestamp);
   }
 
   close() {
+    if (this.#state !== null) this.#state.holders = (this.#state.holders ?? 1) - 1;
     this.#state = null;
   }
 
@@ -254,4 +259,7 @@ function audioDataFromNative(out) {
   return fromState({ format: out.format, sampleRate: out.sampleRate, frames: out.numberOfFrames, channels: out.numberOfChannels, bytes }, out.timestamp);
 }
 
-module.exports = { AudioData, audioDataSamples, audioDataFromNative };
+/** Library-internal: `{state, timestamp}` of an AudioData (state null once closed), or null. */
+const audioDataState = (data) => stateOf(data);
+
+module.exports = { AudioData, audioDataSamples, audioDataFromNative, audioDataState };

@@ -10,6 +10,7 @@ const { AudioEncoder } = require('./audio-encoder');
 const { AudioDecoder } = require('./audio-decoder');
 const { ImageDecoder, ImageTrackList, ImageTrack } = require('./image-decoder');
 const native = require('./native');
+const { toTransferable, fromTransferable } = require('./transfer');
 
 /**
  * What the loaded binary was built with: FFmpeg and libavcodec versions, the
@@ -37,4 +38,6 @@ module.exports = {
   ImageTrackList,
   ImageTrack,
   buildInfo: buildInfo(),
+  toTransferable,
+  fromTransferable,
 };

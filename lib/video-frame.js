@@ -319,6 +319,7 @@ module.exports = {
   VideoFrame,
   DOMRectReadOnly,
   frameFromNative,
+  frameFromParts: (props) => initFrame(props),
   frameHandle: (f) => frameHandle(f),
   frameState: (f) => frameState(f),
   rectInit,

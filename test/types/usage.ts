@@ -3,11 +3,11 @@
 // webcodecs-native used as a program would, and the polyfill's globals.
 import {
   AudioData, AudioDecoder, AudioEncoder, buildInfo, EncodedAudioChunk, EncodedVideoChunk, ImageDecoder, ImageTrack, ImageTrackList,
-  VideoColorSpace, VideoDecoder, VideoEncoder, VideoFrame,
+  VideoColorSpace, VideoDecoder, VideoEncoder, VideoFrame, toTransferable, fromTransferable,
 } from 'webcodecs-native';
 import type {
   AudioDecoderConfig, AudioEncoderConfig, EncodedVideoChunkMetadata, ImageDecodeResult, VideoDecoderConfig, VideoEncoderConfig,
-  VideoFrameCopyToOptions, VideoPixelFormat,
+  VideoFrameCopyToOptions, VideoPixelFormat, TransferableMedia,
 } from 'webcodecs-native';
 import 'webcodecs-native/polyfill';
 
@@ -81,4 +81,12 @@ const globalFrame = new globalThis.VideoFrame(new Uint8Array(16), { format: 'RGB
 globalFrame.close();
 const flavour: 'lgpl' | 'gpl' | 'other' = buildInfo.flavour;
 
-export { video, audio, images, GlobalDecoder, flavour };
+// Moving media between worker_threads.
+function moved(frame: VideoFrame, port: import('node:worker_threads').MessagePort): VideoFrame {
+  const value: TransferableMedia = toTransferable(frame, { clone: true });
+  port.postMessage(value, value.transfer);
+  const back: VideoFrame = fromTransferable(value as TransferableMedia & { webcodecs: 'VideoFrame' });
+  return back;
+}
+
+export { video, audio, images, GlobalDecoder, flavour, moved };

@@ -10,6 +10,7 @@ mod errors;
 mod external;
 mod guard;
 mod image_decoder;
+mod transfer;
 mod video_decoder;
 mod video_encoder;
 mod video_frame;
@@ -51,6 +52,7 @@ fn main(mut cx: ModuleContext) -> NeonResult<()> {
     cx.export_guarded("setDispatch", codec::set_dispatch)?;
     cx.export_guarded("buildInfo", build_info)?;
     video_frame::register(&mut cx)?;
+    transfer::register(&mut cx)?;
     video_encoder::register(&mut cx)?;
     video_decoder::register(&mut cx)?;
     audio_encoder::register(&mut cx)?;
