@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::thread;
 
 use crate::error::{Error, Result};
+use crate::starvation::{self, Progress};
 
 /// What a codec does; implemented by the video encoder and decoder.
 pub trait Processor: Send + 'static {
@@ -63,6 +64,8 @@ pub trait Sink<O>: Send + 'static {
 pub struct Worker<P: Processor> {
     tx: flume::Sender<(u64, Command<P>)>,
     generation: Arc<AtomicU64>,
+    /// What the starvation watchdog sees of this codec's queue.
+    progress: Arc<Progress>,
 }
 
 impl<P: Processor> Worker<P> {
@@ -71,14 +74,16 @@ impl<P: Processor> Worker<P> {
         let (tx, rx) = flume::unbounded::<(u64, Command<P>)>();
         let generation = Arc::new(AtomicU64::new(0));
         let current = generation.clone();
+        let progress = starvation::register(idle_policy());
+        let finished = progress.clone();
         thread::Builder::new().name(name.into()).spawn(move || {
             yield_to_javascript();
-            run(processor, rx, current, sink);
+            run(processor, rx, current, sink, &finished);
             // The codec's state (frames, look-ahead, tables) is freed now; on
             // glibc it would otherwise stay mapped in this thread's arena.
             crate::pool::trim();
         })?;
-        Ok(Worker { tx, generation })
+        Ok(Worker { tx, generation, progress })
     }
 
     pub fn generation(&self) -> u64 {
@@ -89,9 +94,11 @@ impl<P: Processor> Worker<P> {
     /// Fails only if the thread is gone (it then reports nothing more).
     pub fn send(&self, command: Command<P>) -> Result<u64> {
         let generation = self.generation();
-        self.tx
-            .send((generation, command))
-            .map_err(|_| Error::InvalidState("The codec thread has stopped".into()))?;
+        self.progress.queued();
+        self.tx.send((generation, command)).map_err(|_| {
+            self.progress.finished();
+            Error::InvalidState("The codec thread has stopped".into())
+        })?;
         Ok(generation)
     }
 
@@ -112,33 +119,50 @@ pub fn panic_text(payload: &Box<dyn Any + Send>) -> String {
         .unwrap_or_else(|| "panic".into())
 }
 
+/// The codec threads' priority, from `WEBCODECS_THREAD_PRIORITY`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Priority {
+    /// SCHED_IDLE (the default): the starvation watchdog looks after it.
+    Idle,
+    /// A nice value (`low` is 10).
+    Nice(i32),
+    Normal,
+}
+
+fn priority() -> Priority {
+    match std::env::var("WEBCODECS_THREAD_PRIORITY").ok().as_deref() {
+        Some("normal") => Priority::Normal,
+        Some("low") => Priority::Nice(10),
+        Some(n) => n.parse().ok().filter(|n| (1..=19).contains(n)).map_or(Priority::Idle, Priority::Nice),
+        None => Priority::Idle,
+    }
+}
+
+fn idle_policy() -> bool {
+    priority() == Priority::Idle
+}
+
 /// Codec threads run below the JavaScript thread so that a waking event loop
 /// preempts codec work at once instead of waiting out a scheduler slice.
 /// FFmpeg's and the codec libraries' own threads are created from the codec
 /// thread and inherit its policy. `WEBCODECS_THREAD_PRIORITY` chooses:
-/// `idle` (SCHED_IDLE: codec work uses the CPU time JavaScript leaves; the
-/// default), `low` (nice +10: a smaller fair share), or `normal`.
+/// `idle` (SCHED_IDLE: codec work uses the CPU time JavaScript leaves, and
+/// the starvation watchdog gives it a fair share when something else would
+/// starve it; the default), `low` (nice +10: a smaller fair share), a nice
+/// value from 1 to 19, or `normal`.
 #[cfg(target_os = "linux")]
 fn yield_to_javascript() {
-    #[repr(C)]
-    struct SchedParam {
-        priority: i32,
-    }
-    extern "C" {
-        fn setpriority(which: i32, who: u32, prio: i32) -> i32;
-        fn sched_setscheduler(pid: i32, policy: i32, param: *const SchedParam) -> i32;
-    }
-    const PRIO_PROCESS: i32 = 0;
-    const SCHED_IDLE: i32 = 5;
+    use crate::starvation::sched;
     // On Linux, pid/who 0 means the calling thread. Failure (a seccomp
     // filter, say) leaves the default priority, which is still correct.
-    match std::env::var("WEBCODECS_THREAD_PRIORITY").as_deref() {
-        Ok("normal") => {}
-        Ok("low") => unsafe {
-            setpriority(PRIO_PROCESS, 0, 10);
+    match priority() {
+        Priority::Normal => {}
+        // SAFETY: plain system calls on the calling thread.
+        Priority::Nice(n) => unsafe {
+            sched::setpriority(sched::PRIO_PROCESS, 0, n);
         },
-        _ => unsafe {
-            sched_setscheduler(0, SCHED_IDLE, &SchedParam { priority: 0 });
+        Priority::Idle => unsafe {
+            sched::sched_setscheduler(0, sched::SCHED_IDLE, &sched::Param { priority: 0 });
         },
     }
 }
@@ -146,7 +170,7 @@ fn yield_to_javascript() {
 #[cfg(not(target_os = "linux"))]
 fn yield_to_javascript() {}
 
-fn run<P: Processor>(mut processor: P, rx: flume::Receiver<(u64, Command<P>)>, current: Arc<AtomicU64>, sink: impl Sink<P::Output>) {
+fn run<P: Processor>(mut processor: P, rx: flume::Receiver<(u64, Command<P>)>, current: Arc<AtomicU64>, sink: impl Sink<P::Output>, progress: &Progress) {
     // The generation whose codec failed: its remaining commands are skipped.
     let mut failed: Option<u64> = None;
     while let Ok((generation, command)) = rx.recv() {
@@ -181,6 +205,7 @@ fn run<P: Processor>(mut processor: P, rx: flume::Receiver<(u64, Command<P>)>, c
             sink.send(generation, Event::Error(error));
         }
         sink.send(generation, Event::Done);
+        progress.finished();
     }
     processor.reset();
 }

@@ -1,0 +1,186 @@
+//! Codec threads run with SCHED_IDLE (see `worker::yield_to_javascript`): a
+//! waking event loop preempts them at once. The price is that any other
+//! runnable thread on the machine, even a `nice 19` compile, takes the CPU
+//! from them: a transcode could stall for as long as something else is busy.
+//! A watchdog prevents that: one normal-priority thread per process, asleep
+//! while no codec has work, notices a codec that has work queued but has
+//! finished nothing for [`STARVED`], and moves every SCHED_IDLE thread of
+//! the process (codec threads and the codec libraries' own threads, which
+//! inherit the policy) to an ordinary low priority (nice +10: a tenth of the
+//! share of a normal thread). Once no codec has had work for [`RELAX`], they
+//! go back to SCHED_IDLE. On a quiet machine the watchdog never acts.
+
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, Weak};
+use std::time::Duration;
+
+/// No command finished for this long while some were queued: starved.
+pub const STARVED: Duration = Duration::from_millis(50);
+/// Every codec idle for this long: back to SCHED_IDLE.
+pub const RELAX: Duration = Duration::from_millis(1000);
+const TICK: Duration = Duration::from_millis(25);
+
+/// One codec's queue, as the watchdog sees it.
+#[derive(Default)]
+pub struct Progress {
+    pending: AtomicUsize,
+    finished: AtomicU64,
+    /// The watchdog's own bookkeeping: `finished` at its last look, and for
+    /// how many ticks that has not moved while work was pending.
+    seen: AtomicU64,
+    stalled: AtomicU32,
+}
+
+impl Progress {
+    /// A command was queued for this codec.
+    pub fn queued(&self) {
+        if self.pending.fetch_add(1, Ordering::SeqCst) == 0 {
+            WATCH.1.notify_one();
+        }
+    }
+
+    /// The codec thread finished (or skipped) a command.
+    pub fn finished(&self) {
+        self.finished.fetch_add(1, Ordering::SeqCst);
+        self.pending.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// The codecs of the process, and the watchdog's wake-up.
+static WATCH: (Mutex<Vec<Weak<Progress>>>, Condvar) = (Mutex::new(Vec::new()), Condvar::new());
+static STARTED: AtomicBool = AtomicBool::new(false);
+/// Whether the process's codec threads are boosted now (for tests).
+static BOOSTED: AtomicBool = AtomicBool::new(false);
+
+/// Registers a codec; starts the watchdog with the first one when codec
+/// threads run with SCHED_IDLE.
+pub fn register(watch: bool) -> Arc<Progress> {
+    let progress = Arc::new(Progress::default());
+    if watch && cfg!(target_os = "linux") {
+        WATCH.0.lock().unwrap_or_else(|p| p.into_inner()).push(Arc::downgrade(&progress));
+        if !STARTED.swap(true, Ordering::SeqCst) {
+            let spawned = std::thread::Builder::new().name("webcodecs-watch".into()).spawn(watchdog);
+            if spawned.is_err() {
+                STARTED.store(false, Ordering::SeqCst);
+            }
+        }
+    }
+    progress
+}
+
+/// Whether starved codec threads have been given a fair share just now.
+pub fn boosted() -> bool {
+    BOOSTED.load(Ordering::SeqCst)
+}
+
+fn watchdog() {
+    let mut boosted_tids: Vec<i32> = Vec::new();
+    let mut idle_for = Duration::ZERO;
+    loop {
+        let codecs: Vec<Arc<Progress>> = {
+            let mut list = WATCH.0.lock().unwrap_or_else(|p| p.into_inner());
+            list.retain(|w| w.strong_count() > 0);
+            let busy = list.iter().filter_map(Weak::upgrade).any(|p| p.pending.load(Ordering::SeqCst) > 0);
+            if !busy && boosted_tids.is_empty() {
+                // Nothing to watch: sleep until a codec gets work.
+                let _unused = WATCH.1.wait(list).unwrap_or_else(|p| p.into_inner());
+                continue;
+            }
+            list.iter().filter_map(Weak::upgrade).collect()
+        };
+        std::thread::sleep(TICK);
+        let mut starved = false;
+        let mut busy = false;
+        for p in &codecs {
+            let finished = p.finished.load(Ordering::SeqCst);
+            if p.pending.load(Ordering::SeqCst) > 0 {
+                busy = true;
+                if p.seen.swap(finished, Ordering::SeqCst) == finished {
+                    let ticks = p.stalled.fetch_add(1, Ordering::SeqCst) + 1;
+                    starved |= TICK * ticks >= STARVED;
+                } else {
+                    p.stalled.store(0, Ordering::SeqCst);
+                }
+            } else {
+                p.seen.store(finished, Ordering::SeqCst);
+                p.stalled.store(0, Ordering::SeqCst);
+            }
+        }
+        drop(codecs);
+        if starved {
+            // Also picks up codec threads started since the last boost.
+            boost(&mut boosted_tids);
+            BOOSTED.store(true, Ordering::SeqCst);
+            idle_for = Duration::ZERO;
+        } else if !boosted_tids.is_empty() {
+            idle_for = if busy { Duration::ZERO } else { idle_for + TICK };
+            if idle_for >= RELAX {
+                relax(&mut boosted_tids);
+                BOOSTED.store(false, Ordering::SeqCst);
+            }
+        }
+    }
+}
+
+/// The scheduler calls (also used by `worker`).
+#[cfg(target_os = "linux")]
+pub(crate) mod sched {
+    #[repr(C)]
+    pub struct Param {
+        pub priority: i32,
+    }
+    extern "C" {
+        pub fn sched_getscheduler(pid: i32) -> i32;
+        pub fn sched_setscheduler(pid: i32, policy: i32, param: *const Param) -> i32;
+        pub fn setpriority(which: i32, who: u32, prio: i32) -> i32;
+        pub fn getpriority(which: i32, who: u32) -> i32;
+    }
+    pub const SCHED_OTHER: i32 = 0;
+    pub const SCHED_IDLE: i32 = 5;
+    pub const PRIO_PROCESS: i32 = 0;
+
+    /// The ids of this process's threads.
+    pub fn threads() -> Vec<i32> {
+        std::fs::read_dir("/proc/self/task")
+            .map(|dir| dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// Every SCHED_IDLE thread of the process to nice +10; remembers which.
+#[cfg(target_os = "linux")]
+fn boost(tids: &mut Vec<i32>) {
+    for tid in sched::threads() {
+        // SAFETY: plain system calls on thread ids of this process; a thread
+        // that ended meanwhile makes them fail, which changes nothing.
+        unsafe {
+            if sched::sched_getscheduler(tid) == sched::SCHED_IDLE
+                && sched::sched_setscheduler(tid, sched::SCHED_OTHER, &sched::Param { priority: 0 }) == 0
+            {
+                sched::setpriority(sched::PRIO_PROCESS, tid as u32, 10);
+                tids.push(tid);
+            }
+        }
+    }
+}
+
+/// The boosted threads (those still alive) back to SCHED_IDLE.
+#[cfg(target_os = "linux")]
+fn relax(tids: &mut Vec<i32>) {
+    for tid in tids.drain(..) {
+        // SAFETY: as in boost(). An id recycled since by another thread of
+        // the process (a JavaScript or libuv thread, say) is left alone: only
+        // a thread still at the nice +10 given above goes back.
+        unsafe {
+            if sched::sched_getscheduler(tid) == sched::SCHED_OTHER && sched::getpriority(sched::PRIO_PROCESS, tid as u32) == 10 {
+                sched::sched_setscheduler(tid, sched::SCHED_IDLE, &sched::Param { priority: 0 });
+            }
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn boost(_tids: &mut Vec<i32>) {}
+
+#[cfg(not(target_os = "linux"))]
+fn relax(_tids: &mut Vec<i32>) {}
