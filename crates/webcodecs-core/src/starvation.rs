@@ -8,7 +8,8 @@
 //! the process (codec threads and the codec libraries' own threads, which
 //! inherit the policy) to an ordinary low priority (nice +10: a tenth of the
 //! share of a normal thread). Once no codec has had work for [`RELAX`], they
-//! go back to SCHED_IDLE. On a quiet machine the watchdog never acts.
+//! go back to SCHED_IDLE. On a quiet machine the watchdog never acts, and it
+//! ends when the process has no codec left.
 
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, Weak};
@@ -46,6 +47,13 @@ impl Progress {
     }
 }
 
+impl Drop for Progress {
+    /// The codec is gone: the watchdog ends once none is left.
+    fn drop(&mut self) {
+        WATCH.1.notify_one();
+    }
+}
+
 /// The codecs of the process, and the watchdog's wake-up.
 static WATCH: (Mutex<Vec<Weak<Progress>>>, Condvar) = (Mutex::new(Vec::new()), Condvar::new());
 static STARTED: AtomicBool = AtomicBool::new(false);
@@ -80,6 +88,12 @@ fn watchdog() {
         let codecs: Vec<Arc<Progress>> = {
             let mut list = WATCH.0.lock().unwrap_or_else(|p| p.into_inner());
             list.retain(|w| w.strong_count() > 0);
+            if list.is_empty() && boosted_tids.is_empty() {
+                // No codec left: end (under the lock, so that a codec
+                // registering now starts a new watchdog).
+                STARTED.store(false, Ordering::SeqCst);
+                return;
+            }
             let busy = list.iter().filter_map(Weak::upgrade).any(|p| p.pending.load(Ordering::SeqCst) > 0);
             if !busy && boosted_tids.is_empty() {
                 // Nothing to watch: sleep until a codec gets work.
