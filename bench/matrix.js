@@ -170,19 +170,21 @@ function wantedCodec(name) {
   return list === null || list.split(',').includes(name);
 }
 
+/** The frame payloads of an IVF file. */
+function ivfFrames(file) {
+  const buf = fs.readFileSync(file);
+  const frames = [];
+  for (let at = buf.readUInt16LE(6); at + 12 <= buf.length; ) {
+    const size = buf.readUInt32LE(at);
+    frames.push(buf.subarray(at + 12, at + 12 + size));
+    at += 12 + size;
+  }
+  return frames;
+}
+
 /** The elementary streams of two files, compared (IVF: frame payloads; Annex B: the bytes). */
 function sameStream(a, b, kind) {
-  const payloads = (file) => {
-    const buf = fs.readFileSync(file);
-    if (kind !== 'ivf') return buf;
-    const parts = [];
-    for (let at = 32; at + 12 <= buf.length; ) {
-      const size = buf.readUInt32LE(at);
-      parts.push(buf.subarray(at + 12, at + 12 + size));
-      at += 12 + size;
-    }
-    return Buffer.concat(parts);
-  };
+  const payloads = (file) => (kind === 'ivf' ? Buffer.concat(ivfFrames(file)) : fs.readFileSync(file));
   return payloads(a).equals(payloads(b));
 }
 
@@ -239,8 +241,8 @@ async function decodeRows(streams) {
 /** The chunks of one of our streams, for decoding (IVF frames or Annex B access units). */
 function readStream(file, name) {
   const { EncodedVideoChunk } = require('..');
-  const { ivfSamples, annexbAccessUnits } = require('../test/helpers');
-  const units = name === 'avc' || name === 'hevc' ? annexbAccessUnits(fs.readFileSync(file), name === 'avc' ? 'h264' : 'hevc') : ivfSamples(file).map((s) => s.data);
+  const { annexbAccessUnits } = require('../test/helpers');
+  const units = name === 'avc' || name === 'hevc' ? annexbAccessUnits(fs.readFileSync(file), name === 'avc' ? 'h264' : 'hevc') : ivfFrames(file);
   // The stream starts with its one requested key frame.
   return units.map((data, i) => new EncodedVideoChunk({ type: i === 0 ? 'key' : 'delta', timestamp: Math.round((i * 1e6) / FPS), data }));
 }

@@ -3,19 +3,23 @@
 //! runnable thread on the machine, even a `nice 19` compile, takes the CPU
 //! from them: a transcode could stall for as long as something else is busy.
 //! A watchdog prevents that: one normal-priority thread per process, asleep
-//! while no codec has work, notices a codec that has work queued but has
-//! finished nothing for [`STARVED`], and moves every SCHED_IDLE thread of
-//! the process (codec threads and the codec libraries' own threads, which
-//! inherit the policy) to an ordinary low priority (nice +10: a tenth of the
-//! share of a normal thread). Once no codec has had work for [`RELAX`], they
-//! go back to SCHED_IDLE. On a quiet machine the watchdog never acts, and it
+//! while no codec has work, reads the scheduler's statistics of the
+//! process's SCHED_IDLE threads (codec threads and the codec libraries' own
+//! threads, which inherit the policy): when over [`STARVED`] they spent most
+//! of the time runnable but waiting and hardly ran, they are starved, and it
+//! moves them to an ordinary low priority (nice +10: a tenth of the share of
+//! a normal thread). A codec that is merely slow (one long frame) runs while
+//! it works, and is left alone. Once no codec has had work for [`RELAX`],
+//! they go back to SCHED_IDLE. On a quiet machine the watchdog never acts, and it
 //! ends when the process has no codec left.
 
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::Duration;
 
-/// No command finished for this long while some were queued: starved.
+/// The window over which starvation is judged: SCHED_IDLE threads waited
+/// for a CPU at least half of it, and ran less than a fifth of it.
 pub const STARVED: Duration = Duration::from_millis(50);
 /// Every codec idle for this long: back to SCHED_IDLE.
 pub const RELAX: Duration = Duration::from_millis(1000);
@@ -25,11 +29,6 @@ const TICK: Duration = Duration::from_millis(25);
 #[derive(Default)]
 pub struct Progress {
     pending: AtomicUsize,
-    finished: AtomicU64,
-    /// The watchdog's own bookkeeping: `finished` at its last look, and for
-    /// how many ticks that has not moved while work was pending.
-    seen: AtomicU64,
-    stalled: AtomicU32,
 }
 
 impl Progress {
@@ -42,7 +41,6 @@ impl Progress {
 
     /// The codec thread finished (or skipped) a command.
     pub fn finished(&self) {
-        self.finished.fetch_add(1, Ordering::SeqCst);
         self.pending.fetch_sub(1, Ordering::SeqCst);
     }
 }
@@ -84,8 +82,10 @@ pub fn boosted() -> bool {
 fn watchdog() {
     let mut boosted_tids: Vec<i32> = Vec::new();
     let mut idle_for = Duration::ZERO;
+    let mut last: HashMap<i32, (u64, u64)> = HashMap::new();
+    let mut window = (Duration::ZERO, 0u64, 0u64); // elapsed, ran, waited (ns)
     loop {
-        let codecs: Vec<Arc<Progress>> = {
+        {
             let mut list = WATCH.0.lock().unwrap_or_else(|p| p.into_inner());
             list.retain(|w| w.strong_count() > 0);
             if list.is_empty() && boosted_tids.is_empty() {
@@ -97,30 +97,25 @@ fn watchdog() {
             let busy = list.iter().filter_map(Weak::upgrade).any(|p| p.pending.load(Ordering::SeqCst) > 0);
             if !busy && boosted_tids.is_empty() {
                 // Nothing to watch: sleep until a codec gets work.
+                last.clear();
+                window = (Duration::ZERO, 0, 0);
                 let _unused = WATCH.1.wait(list).unwrap_or_else(|p| p.into_inner());
                 continue;
             }
-            list.iter().filter_map(Weak::upgrade).collect()
-        };
-        std::thread::sleep(TICK);
-        let mut starved = false;
-        let mut busy = false;
-        for p in &codecs {
-            let finished = p.finished.load(Ordering::SeqCst);
-            if p.pending.load(Ordering::SeqCst) > 0 {
-                busy = true;
-                if p.seen.swap(finished, Ordering::SeqCst) == finished {
-                    let ticks = p.stalled.fetch_add(1, Ordering::SeqCst) + 1;
-                    starved |= TICK * ticks >= STARVED;
-                } else {
-                    p.stalled.store(0, Ordering::SeqCst);
-                }
-            } else {
-                p.seen.store(finished, Ordering::SeqCst);
-                p.stalled.store(0, Ordering::SeqCst);
-            }
         }
-        drop(codecs);
+        std::thread::sleep(TICK);
+        let busy = {
+            let list = WATCH.0.lock().unwrap_or_else(|p| p.into_inner());
+            list.iter().filter_map(Weak::upgrade).any(|p| p.pending.load(Ordering::SeqCst) > 0)
+        };
+        let (ran, waited) = idle_threads_since(&mut last);
+        window = (window.0 + TICK, window.1 + ran, window.2 + waited);
+        let mut starved = false;
+        if window.0 >= STARVED {
+            let span = window.0.as_nanos() as u64;
+            starved = busy && window.2 * 2 >= span && window.1 * 5 < span;
+            window = (Duration::ZERO, 0, 0);
+        }
         if starved {
             // Also picks up codec threads started since the last boost.
             boost(&mut boosted_tids);
@@ -134,6 +129,35 @@ fn watchdog() {
             }
         }
     }
+}
+
+/// CPU time the process's SCHED_IDLE threads ran and spent runnable but
+/// waiting since the last call (ns, summed), from /proc's schedstat.
+#[cfg(target_os = "linux")]
+fn idle_threads_since(last: &mut HashMap<i32, (u64, u64)>) -> (u64, u64) {
+    let (mut ran, mut waited) = (0, 0);
+    let mut seen = HashMap::new();
+    for tid in sched::threads() {
+        // SAFETY: a plain system call on a thread id of this process.
+        if unsafe { sched::sched_getscheduler(tid) } != sched::SCHED_IDLE {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(format!("/proc/self/task/{tid}/schedstat")) else { continue };
+        let mut fields = text.split_whitespace().map(|f| f.parse::<u64>().unwrap_or(0));
+        let now = (fields.next().unwrap_or(0), fields.next().unwrap_or(0));
+        if let Some(before) = last.get(&tid) {
+            ran += now.0.saturating_sub(before.0);
+            waited += now.1.saturating_sub(before.1);
+        }
+        seen.insert(tid, now);
+    }
+    *last = seen;
+    (ran, waited)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn idle_threads_since(_last: &mut HashMap<i32, (u64, u64)>) -> (u64, u64) {
+    (0, 0)
 }
 
 /// The scheduler calls (also used by `worker`).
