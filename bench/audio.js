@@ -11,21 +11,14 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { AudioEncoder, AudioDecoder, AudioData } = require('..');
-const { timeCommand, loopDelay } = require('./lib/common');
+const { timeCommand, loopDelay, AUDIO_CODECS } = require('./lib/common');
 
 const RATE = 48000;
 const SECONDS = 60;
 const FRAMES = RATE * SECONDS;
 const PIECE = 1024;
 
-// Our codec string and config, and the ffmpeg arguments that do what AudioEncoder does with it.
-const CODECS = {
-  opus: { config: { codec: 'opus', bitrate: 128_000 }, ext: 'ogg', decoder: 'libopus', args: ['-c:a', 'libopus', '-b:a', '128k', '-vbr', 'on', '-compression_level', '9', '-frame_duration', '20', '-application', 'audio'] },
-  aac: { config: { codec: 'mp4a.40.2', bitrate: 128_000, aac: { format: 'adts' } }, ext: 'aac', args: ['-c:a', 'aac', '-b:a', '128k'] },
-  mp3: { config: { codec: 'mp3', bitrate: 128_000 }, ext: 'mp3', args: ['-c:a', 'libmp3lame', '-b:a', '128k', '-abr', '1'] },
-  vorbis: { config: { codec: 'vorbis', bitrate: 128_000 }, ext: 'ogg', args: ['-c:a', 'libvorbis', '-b:a', '128k'] },
-  flac: { config: { codec: 'flac' }, ext: 'flac', args: ['-c:a', 'flac', '-compression_level', '5', '-sample_fmt', 's16'] },
-};
+const CODECS = AUDIO_CODECS;
 
 /** f32-planar stereo: two tones over low-level noise (a fixed seed, so every run encodes the same). */
 function source() {

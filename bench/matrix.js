@@ -20,7 +20,7 @@ const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const { VideoEncoder, VideoDecoder, VideoFrame, AudioEncoder, AudioDecoder, AudioData, EncodedAudioChunk, buildInfo } = require('..');
 const { writeIvf } = require('../test/helpers');
-const { loopDelay } = require('./lib/common');
+const { loopDelay, AUDIO_CODECS } = require('./lib/common');
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -68,13 +68,7 @@ const VIDEO = {
 // It also writes square pixels explicitly (SAR 1:1), which -aspect asks of the CLI.
 const COLOUR = ['-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709', '-color_range', 'tv', '-aspect', `${W}:${H}`];
 
-const AUDIO = {
-  opus: { config: { codec: 'opus', bitrate: 128_000 }, ext: 'ogg', decoder: 'libopus', args: ['-c:a', 'libopus', '-b:a', '128k', '-vbr', 'on', '-compression_level', '9', '-frame_duration', '20', '-application', 'audio'] },
-  aac: { config: { codec: 'mp4a.40.2', bitrate: 128_000, aac: { format: 'adts' } }, ext: 'aac', args: ['-c:a', 'aac', '-b:a', '128k'] },
-  mp3: { config: { codec: 'mp3', bitrate: 128_000 }, ext: 'mp3', args: ['-c:a', 'libmp3lame', '-b:a', '128k', '-abr', '1'] },
-  vorbis: { config: { codec: 'vorbis', bitrate: 128_000 }, ext: 'ogg', args: ['-c:a', 'libvorbis', '-b:a', '128k'] },
-  flac: { config: { codec: 'flac' }, ext: 'flac', args: ['-c:a', 'flac', '-compression_level', '5', '-sample_fmt', 's16'] },
-};
+const AUDIO = AUDIO_CODECS;
 
 const MB = 1 << 20;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wc-matrix-'));

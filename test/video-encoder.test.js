@@ -632,6 +632,17 @@ test('bitrateMode "quantizer": VP9 and AV1 code each frame at its own quantizer,
     assert.equal(Number(probe(file).nb_read_frames), options.length);
     rec.encoder.close();
   }
+  // Wrong types are TypeErrors before anything is queued; a codec's member
+  // that is not a dictionary too.
+  const rec = recorder();
+  rec.encoder.configure({ codec: 'vp09.00.10.08', width: W, height: H, bitrateMode: 'quantizer' });
+  const frame = new VideoFrame(pictures[0], { format: 'I420', codedWidth: W, codedHeight: H, timestamp: 0 });
+  for (const options of [{ vp9: { quantizer: Symbol('q') } }, { vp9: { quantizer: 10n } }, { vp9: 5 }, { av1: 'fast' }]) {
+    assert.throws(() => rec.encoder.encode(frame, options), { name: 'TypeError' }, String(Object.keys(options)));
+  }
+  assert.equal(rec.encoder.encodeQueueSize, 0);
+  frame.close();
+  rec.encoder.close();
   // Chrome has no per-frame quantizer for VP8 or H.264 (x264 and x265 take one
   // only through picture fields FFmpeg fills itself), and none with layers.
   for (const config of [
