@@ -655,6 +655,31 @@ test('bitrateMode "quantizer": VP9 and AV1 code each frame at its own quantizer,
   }
 });
 
+// Found by test/stress/encoder-fuzz.js: Debian's libaom 3.6 crashed
+// (SIGSEGV, or an AVX2 alignment assertion) tuning for screen content at 10
+// bits with temporal layers; there the encoder keeps the palette only. In a
+// child process, so that a crash fails this test instead of the runner.
+test('AV1 10-bit with temporal layers and contentHint "text" encodes (libaom 3.6 crashed)', () => {
+  const script = `
+    const { VideoEncoder, VideoFrame } = require(${JSON.stringify(path.join(__dirname, '..'))});
+    (async () => {
+      let outputs = 0;
+      const encoder = new VideoEncoder({ output: () => outputs++, error: (e) => { console.log(e.name); process.exit(3); } });
+      encoder.configure({ codec: 'av01.0.04M.10', width: 160, height: 90, framerate: 15, bitrate: 50000, scalabilityMode: 'L1T2', bitrateMode: 'constant', contentHint: 'text' });
+      for (let i = 0; i < 30; i++) {
+        const frame = new VideoFrame(new Uint8Array(160 * 90 * 4).fill(i * 7), { format: 'RGBA', codedWidth: 160, codedHeight: 90, timestamp: i * 66666 });
+        encoder.encode(frame, { keyFrame: i % 7 === 0 });
+        frame.close();
+      }
+      await encoder.flush();
+      console.log(outputs);
+    })();`;
+  const r = require('node:child_process').spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.signal, null, `killed by ${r.signal}: ${r.stderr.slice(-300)}`);
+  assert.equal(r.status, 0, r.stderr.slice(-300));
+  assert.equal(r.stdout.trim(), '30');
+});
+
 // alpha: "keep" for VP8 and VP9 (issue 9 item 3; Chrome refuses alpha): each
 // chunk's metadata.alphaSideData is the alpha plane coded as its own frame,
 // which a plain VideoDecoder turns back into the alpha values.

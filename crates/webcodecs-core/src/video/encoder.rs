@@ -546,8 +546,14 @@ fn setup(codec: &VideoCodec, config: &EncoderConfig) -> Result<Setup> {
             options.push(("lag-in-frames", "0".into()));
             options.push(("row-mt", "1".into()));
             if config.content_hint.as_deref() == Some("text") {
-                // Screen-content tools (palette, intra block copy where the speed allows).
-                options.push(("aom-params", "tune-content=screen:enable-palette=1".into()));
+                // Screen-content tools (palette, intra block copy where the
+                // speed allows). libaom before 3.12 (3.6 in Debian 12) crashes
+                // tuning for screen content at high bit depth with temporal
+                // layers (seen: SIGSEGV and an AVX2 alignment assertion); the
+                // palette alone is safe there.
+                let layered = temporal_pattern(config.scalability_mode.as_deref()).ok().flatten().is_some();
+                let tune = !(layered && av1.bit_depth > 8 && super::library::aom_version() < (3, 12, 0));
+                options.push(("aom-params", if tune { "tune-content=screen:enable-palette=1" } else { "enable-palette=1" }.into()));
             }
             Ok(Setup { encoder, pix_fmt, options, profile: Some(av1.profile as i32), level: None })
         }

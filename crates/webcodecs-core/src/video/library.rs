@@ -36,6 +36,14 @@ extern "C" {
     fn aom_codec_av1_cx() -> *const c_void;
     fn aom_codec_enc_config_set(ctx: *mut c_void, cfg: *const c_void) -> c_int;
     fn aom_codec_control(ctx: *mut c_void, id: c_int, ...) -> c_int;
+    fn aom_codec_version() -> c_int;
+}
+
+/// The linked libaom's version (major, minor, patch).
+pub fn aom_version() -> (u32, u32, u32) {
+    // SAFETY: a constant query.
+    let v = unsafe { aom_codec_version() } as u32;
+    (v >> 16 & 0xff, v >> 8 & 0xff, v & 0xff)
 }
 
 /// The quantizer bounds the encoder is opened with (`qmin`, `qmax`), chosen
