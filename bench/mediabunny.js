@@ -6,7 +6,11 @@
 // Source: a 10 s 1080p30 H.264 + AAC MP4 (ffmpeg's testsrc2 and a tone).
 // Prints wall time and peak RSS of each side; alternating runs, medians.
 //
+// With --table: every conversion of test/integration/mediabunny.test.js (a
+// 2 s 320x240 source) next to the CLI, with frames and PSNR.
+//
 //   node bench/mediabunny.js [--repeat 3] [--rows vp9,av1,avc]
+//   node bench/mediabunny.js --table
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -31,11 +35,16 @@ const ROWS = {
   vp9: { container: 'webm', audio: 'opus', cli: ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '5', '-lag-in-frames', '0', '-auto-alt-ref', '0', '-row-mt', '1'] },
   av1: { container: 'webm', audio: 'opus', cli: ['-c:v', 'libaom-av1', '-usage', 'realtime', '-cpu-used', '7', '-lag-in-frames', '0', '-row-mt', '1'] },
   avc: { container: 'mp4', audio: 'aac', cli: ['-c:v', 'libx264', '-preset', 'medium', '-rc-lookahead', '3', '-x264-params', 'sync-lookahead=0', '-threads', threads, '-forced-idr', '1', '-bf', '0'] },
+  hevc: { cli: ['-c:v', 'libx265', '-preset', 'medium', '-forced-idr', '1', '-x265-params', `log-level=error:bframes=0:rc-lookahead=2:frame-threads=${Math.min(3, os.cpus().length)}`] },
+  vp8: { cli: ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '-6', '-lag-in-frames', '0', '-auto-alt-ref', '0'] },
 };
+const PCM = { 'pcm-s16': ['-c:a', 'pcm_s16le'], 'pcm-f32': ['-c:a', 'pcm_f32le'], ulaw: ['-c:a', 'pcm_mulaw'] };
 
 /** Our conversion; returns {seconds, peakMB, bitrates}. */
-async function ours(video, audio, out) {
-  const { Input, Output, Conversion, ALL_FORMATS, FilePathSource, FilePathTarget, WebMOutputFormat, Mp4OutputFormat } = mediabunny;
+const FORMATS = { webm: 'WebMOutputFormat', mp4: 'Mp4OutputFormat', mkv: 'MkvOutputFormat', ogg: 'OggOutputFormat', mp3: 'Mp3OutputFormat', flac: 'FlacOutputFormat', wav: 'WavOutputFormat' };
+
+async function ours(video, audio, out, from = source) {
+  const { Input, Output, Conversion, ALL_FORMATS, FilePathSource, FilePathTarget } = mediabunny;
   // What Mediabunny asks of our encoders (for the CLI's settings).
   const configs = [];
   const quantizers = new Set();
@@ -58,9 +67,9 @@ async function ours(video, audio, out) {
   const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 10);
   const t0 = performance.now();
   try {
-    const input = new Input({ source: new FilePathSource(source), formats: ALL_FORMATS });
-    const output = new Output({ format: ROWS[video].container === 'webm' ? new WebMOutputFormat() : new Mp4OutputFormat(), target: new FilePathTarget(out) });
-    const conversion = await Conversion.init({ input, output, video: { codec: video, forceTranscode: true }, audio: { codec: audio, forceTranscode: true } });
+    const input = new Input({ source: new FilePathSource(from), formats: ALL_FORMATS });
+    const output = new Output({ format: new mediabunny[FORMATS[path.extname(out).slice(1)]](), target: new FilePathTarget(out) });
+    const conversion = await Conversion.init({ input, output, video: video ? { codec: video, forceTranscode: true } : { discard: true }, audio: { codec: audio, forceTranscode: true } });
     await conversion.execute();
   } finally {
     clearInterval(sampler);
@@ -73,15 +82,79 @@ async function ours(video, audio, out) {
   return { seconds, peakMB: (Math.max(peak, process.memoryUsage.rss()) - base) / 2 ** 20, rssMB: process.memoryUsage.rss() / 2 ** 20, videoConfig, audioConfig, quantizers: [...quantizers] };
 }
 
+/** The CLI arguments for what our conversion did (Mediabunny's settings, VideoEncoder's options). */
+function cliArgs(video, audio, r) {
+  const args = [];
+  if (video) {
+    let rate = ['-b:v', String(r.videoConfig.bitrate)];
+    if (r.videoConfig.bitrateMode === 'quantizer') {
+      if (r.quantizers.length !== 1) throw new Error(`per-frame quantizers vary: ${r.quantizers}`);
+      // The library quantizer VideoEncoder applies for Mediabunny's value.
+      const q = String(Math.min(63, Math.ceil((r.quantizers[0] & 0xff) / 4)));
+      rate = ['-crf', q, '-qmin', q, '-qmax', q, '-b:v', '0'];
+    }
+    args.push(...ROWS[video].cli, ...rate, '-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709', '-color_range', 'tv');
+  } else {
+    args.push('-vn');
+  }
+  if (PCM[audio]) return [...args, ...PCM[audio]];
+  const a = AUDIO_CODECS[audio];
+  const withoutRate = a.args.filter((x, k, all) => !(x === '-b:a' || all[k - 1] === '-b:a' || x === '-abr' || all[k - 1] === '-abr'));
+  return [...args, ...withoutRate, ...(r.audioConfig.bitrate ? ['-b:a', String(r.audioConfig.bitrate)] : [])];
+}
+
 function cli(args) {
-  const r = spawnSync('ffmpeg', ['-hide_banner', '-nostats', '-benchmark', '-y', ...args], { encoding: 'utf8' });
+  // -strict -2 (an output option): FLAC in MP4, which Mediabunny writes, is "experimental" to FFmpeg 5.1.
+  const r = spawnSync('ffmpeg', ['-hide_banner', '-nostats', '-benchmark', '-y', ...args.slice(0, -1), '-strict', '-2', args.at(-1)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
   const wall = Number(/rtime=([\d.]+)s/.exec(r.stderr)[1]);
   const rss = /maxrss=(\d+)(?:KiB|kB)/.exec(r.stderr);
   return { seconds: wall, maxrssMB: rss ? Number(rss[1]) / 1024 : NaN };
 }
 
+/** --table: the conversions of test/integration/mediabunny.test.js, each next to the CLI. */
+async function table() {
+  const { ffmpegPictures, psnr } = require('../test/helpers');
+  const small = path.join(dir, 'small.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=s=320x240:r=30:d=2', '-f', 'lavfi', '-i', 'sine=f=440:sample_rate=48000:d=2',
+    '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-g', '30', '-c:a', 'aac', '-b:a', '128k', '-shortest', '-y', small]);
+  const sourcePictures = ffmpegPictures(small, 320, 240);
+  const cases = [['mp4', 'avc', 'aac'], ['mp4', 'hevc', 'aac'], ['mp4', 'vp9', 'opus'], ['mp4', 'av1', 'opus'], ['mp4', 'avc', 'mp3'], ['mp4', 'avc', 'flac'],
+    ['webm', 'vp8', 'vorbis'], ['webm', 'vp9', 'opus'], ['webm', 'av1', 'opus'], ['mkv', 'avc', 'aac'], ['mkv', 'hevc', 'flac'], ['mkv', 'vp9', 'pcm-s16'],
+    ['ogg', null, 'opus'], ['ogg', null, 'vorbis'], ['mp3', null, 'mp3'], ['flac', null, 'flac'], ['wav', null, 'pcm-s16'], ['wav', null, 'pcm-f32'], ['wav', null, 'ulaw']];
+  console.log('| container | video | audio | frames | PSNR mean dB | ours s | CLI s | ours / CLI |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const [container, video, audio] of cases) {
+    if (video === 'hevc' && !webcodecs.buildInfo.encoders.includes('libx265')) continue;
+    const out = path.join(dir, `t.${container}`);
+    await ours(video, audio, out, small); // warm-up
+    const o = [], c = [];
+    let last;
+    for (let i = 0; i < REPEAT; i++) {
+      last = await ours(video, audio, out, small);
+      o.push(last.seconds);
+      c.push(cli(['-i', small, ...cliArgs(video, audio, last), path.join(dir, `cli.${container}`)]).seconds);
+    }
+    let frames = '', db = '';
+    if (video) {
+      const pictures = ffmpegPictures(out, 320, 240);
+      frames = String(pictures.length);
+      db = (pictures.reduce((sum, p, i) => sum + psnr(p, sourcePictures[i]), 0) / pictures.length).toFixed(1);
+    }
+    const [os_, cs] = [median(o), median(c)];
+    console.log(`| ${container} | ${video ?? ''} | ${audio} | ${frames} | ${db} | ${os_.toFixed(3)} | ${cs.toFixed(3)} | ${(os_ / cs).toFixed(2)} |`);
+  }
+}
+
 async function main() {
+  if (process.argv.includes('--table')) {
+    try {
+      await table();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    return;
+  }
   execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=s=1920x1080:r=30:d=10', '-f', 'lavfi', '-i', 'sine=f=440:sample_rate=48000:d=10',
     '-c:v', 'libx264', '-preset', 'fast', '-pix_fmt', 'yuv420p', '-g', '60', '-b:v', '8M', '-c:a', 'aac', '-b:a', '128k', '-ac', '2', '-shortest', '-y', source]);
   console.log(`Machine: ${os.cpus().length} CPUs; Node ${process.version}; webcodecs-native on FFmpeg ${webcodecs.buildInfo.ffmpeg} (${webcodecs.buildInfo.flavour}); medians of ${REPEAT}`);
@@ -99,18 +172,7 @@ async function main() {
         const r = await ours(video, audio, out);
         settings = r;
         o.push(r);
-        const a = AUDIO_CODECS[audio === 'aac' ? 'aac' : audio];
-        const audioArgs = [...a.args.filter((x, k, all) => !(x === '-b:a' || all[k - 1] === '-b:a')), '-b:a', String(r.audioConfig.bitrate)];
-        // Quantizer mode (what Mediabunny picks where the encoder has it):
-        // the library quantizer VideoEncoder applies for Mediabunny's value.
-        let rate = ['-b:v', String(r.videoConfig.bitrate)];
-        if (r.videoConfig.bitrateMode === 'quantizer') {
-          if (r.quantizers.length !== 1) throw new Error(`per-frame quantizers vary: ${r.quantizers}`);
-          const q = String(Math.min(63, Math.ceil((r.quantizers[0] & 0xff) / 4)));
-          rate = ['-crf', q, '-qmin', q, '-qmax', q, '-b:v', '0'];
-        }
-        c.push(cli(['-i', source, ...row.cli, ...rate, '-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709', '-color_range', 'tv',
-          ...audioArgs.filter((x) => x !== '-abr' && x !== '1'), path.join(dir, `cli.${row.container}`)]));
+        c.push(cli(['-i', source, ...cliArgs(video, audio, r), path.join(dir, `cli.${row.container}`)]));
       }
       const [os_, cs] = [median(o.map((r) => r.seconds)), median(c.map((r) => r.seconds))];
       console.log(`${video} + ${audio} in ${row.container.toUpperCase()}: ours ${os_.toFixed(2)} s, CLI ${cs.toFixed(2)} s, ratio ${(os_ / cs).toFixed(3)}; ` +
