@@ -21,8 +21,8 @@
 // used heap is checked separately (it must not grow by more than 10 % + 1 MB,
 // which catches JavaScript objects that pile up). Both RSS and heapTotal are
 // printed. For 5 (three rounds), no more than 10 % of what the dropped
-// objects held may stay resident once the GC has run, and the rounds must not
-// add up. Prints one JSON line per part (RSS figures in MB); exits non-zero on drift, a lost output or an error.
+// objects held may stay resident once the GC has run, measured from the start
+// (so a leak adds up). Prints one JSON line per part (RSS figures in MB); exits non-zero on drift, a lost output or an error.
 const assert = require('node:assert/strict');
 const webcodecs = require('../..');
 const { option, scaled, steps, withTimeout } = require('./fuzz-common');
@@ -264,11 +264,12 @@ async function collected(held, rounds = 3) {
   for (let waited = 0; waited < 5000 && codecThreads() > 0; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
   await settle();
   // What is judged is what the dropped objects held (about 290 MB a round):
-  // at most 10 % of it may stay resident after the GC, and the rounds must
-  // not add up. Against the whole process's RSS (80-90 MB) a 10 % margin is
+  // at most 10 % of it may stay resident after the GC, measured from the
+  // start of the first round. Against the whole process's RSS (80-90 MB) a 10 % margin is
   // 8 MB, which glibc's arenas for the 20 encoder threads alone sometimes
   // keep (seen: +6 MB here, +13 MB on a CI machine, with nothing leaked:
-  // the next round reuses it).
+  // the next round reuses it; and a round may end 9 MB below the start or
+  // 17 MB above it, so rounds are not compared with each other).
   const start = rss();
   const list = [];
   for (let round = 0; round < rounds; round++) list.push(await dropRound(held, round));
@@ -279,13 +280,12 @@ async function collected(held, rounds = 3) {
     peakMB: list.map((r) => round(r.peak)),
     afterMB: list.map((r) => round(r.after)),
   };
+  // Measured from the start, so that a leak adds up over the rounds: one of
+  // 8 frames (11 MB) a round fails by the third.
   for (const r of list) {
     const kept = (r.after - start) / (r.peak - r.before);
     if (kept > 0.1) throw new Error(`RSS stayed up after the GC (${Math.round(kept * 100)} % of what the dropped objects held): ${JSON.stringify(figures)}`);
   }
-  // A leak shows in every later round; allocator noise in one at a time.
-  const growth = Math.min(...list.slice(1).map((r) => r.after)) - list[0].after;
-  if (growth > 0.05 * (list[0].peak - list[0].before)) throw new Error(`RSS grew from round to round: ${JSON.stringify(figures)}`);
   figures.keptPct = Math.round(Math.max(...list.map((r) => (r.after - start) / (r.peak - r.before))) * 1000) / 10;
   return figures;
 }
