@@ -26,20 +26,39 @@ let nextId = 1;
 // step: the next is queued as a microtask behind whatever the previous one's
 // callbacks queued, so promise reactions of an output run before the next
 // output, as between the separate tasks of a browser; an exception thrown by
-// a callback does not stop the rest.
-native.setDispatch((id, events) => {
-  let at = 0;
+// a callback does not stop the rest. A codec that outruns JavaScript (audio
+// decoding at hundreds of times real time) hands over hundreds of events at
+// once: after STEP_BUDGET_MS of steps the rest waits for the next turn of
+// the event loop (setImmediate), so timers and I/O are not held up behind
+// them. Batches of every codec wait in one queue, in the order they came.
+const STEP_BUDGET_MS = 1;
+const batches = [];
+let draining = false;
+
+function drain() {
+  const started = performance.now();
   const step = () => {
-    const i = at;
-    at += 3;
+    const batch = batches[0];
+    const i = batch.at;
+    batch.at += 3;
+    if (batch.at >= batch.events.length) batches.shift();
     try {
-      const core = busy.get(id);
-      if (core !== undefined) core.event(events[i], events[i + 1], events[i + 2]);
+      const core = busy.get(batch.id);
+      if (core !== undefined) core.event(batch.events[i], batch.events[i + 1], batch.events[i + 2]);
     } finally {
-      if (at < events.length) queueMicrotask(step);
+      if (batches.length === 0) draining = false;
+      else if (performance.now() - started < STEP_BUDGET_MS) queueMicrotask(step);
+      else setImmediate(drain);
     }
   };
   step();
+}
+
+native.setDispatch((id, events) => {
+  batches.push({ id, events, at: 0 });
+  if (draining) return;
+  draining = true;
+  drain();
 });
 
 /** The addon functions of one kind of codec (`encoder`, `decoder`). */
