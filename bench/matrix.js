@@ -20,7 +20,7 @@ const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const { VideoEncoder, VideoDecoder, VideoFrame, AudioEncoder, AudioDecoder, AudioData, EncodedAudioChunk, buildInfo } = require('..');
 const { writeIvf } = require('../test/helpers');
-const { loopDelay, AUDIO_CODECS } = require('./lib/common');
+const { loopDelay, AUDIO_CODECS, VIDEO_ENCODER_ARGS } = require('./lib/common');
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,36 +31,25 @@ const FRAME_COUNTS = arg('frames', '60,300').split(',').map(Number);
 const REPEAT = Number(arg('repeat', 3));
 const W = 1280, H = 720, FPS = 30, BITRATE = 2_500_000;
 const RATE = 48000, SECONDS = 60, PIECE = 1024;
-const threads = String(Math.min(4, os.cpus().length));
-
 // Our codec string, and per latency mode the CLI arguments that give the
-// encoder what VideoEncoder gives it (crates/webcodecs-core/src/video/encoder.rs).
+// encoder what VideoEncoder gives it: the shared settings, and the profile
+// and level the codec string names.
+const withProfile = (args, profile) => [...args.slice(0, 2), ...profile, ...args.slice(2)];
+const x265Level = (args) => args.map((a) => (a.startsWith('log-level=error:bframes=0') ? a.replace('bframes=0', 'bframes=0:level-idc=4.0:high-tier=0') : a));
 const VIDEO = {
   avc: {
     codec: 'avc1.640028', encoder: 'libx264', file: 'h264', config: { avc: { format: 'annexb' } },
-    realtime: ['-c:v', 'libx264', '-profile:v', 'high', '-level', '4.0', '-preset', 'veryfast', '-tune', 'zerolatency', '-forced-idr', '1', '-bf', '0'],
-    quality: ['-c:v', 'libx264', '-profile:v', 'high', '-level', '4.0', '-preset', 'medium', '-rc-lookahead', '3', '-x264-params', 'sync-lookahead=0', '-threads', threads, '-forced-idr', '1', '-bf', '0'],
+    realtime: withProfile(VIDEO_ENCODER_ARGS.avc.realtime, ['-profile:v', 'high', '-level', '4.0']),
+    quality: withProfile(VIDEO_ENCODER_ARGS.avc.quality, ['-profile:v', 'high', '-level', '4.0']),
   },
   hevc: {
     codec: 'hev1.1.6.L120.B0', encoder: 'libx265', file: 'hevc', config: { hevc: { format: 'annexb' } },
-    realtime: ['-c:v', 'libx265', '-preset', 'ultrafast', '-tune', 'zerolatency', '-profile:v', 'main', '-forced-idr', '1', '-x265-params', 'log-level=error:bframes=0:level-idc=4.0:high-tier=0'],
-    quality: ['-c:v', 'libx265', '-preset', 'medium', '-profile:v', 'main', '-forced-idr', '1', '-x265-params', `log-level=error:bframes=0:level-idc=4.0:high-tier=0:rc-lookahead=2:frame-threads=${Math.min(3, os.cpus().length)}`],
+    realtime: x265Level(withProfile(VIDEO_ENCODER_ARGS.hevc.realtime, ['-profile:v', 'main'])),
+    quality: x265Level(withProfile(VIDEO_ENCODER_ARGS.hevc.quality, ['-profile:v', 'main'])),
   },
-  vp8: {
-    codec: 'vp8', encoder: 'libvpx', file: 'ivf', fourcc: 'VP80',
-    realtime: ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '-10', '-lag-in-frames', '0', '-auto-alt-ref', '0'],
-    quality: ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '-6', '-lag-in-frames', '0', '-auto-alt-ref', '0'],
-  },
-  vp9: {
-    codec: 'vp09.00.31.08', encoder: 'libvpx-vp9', file: 'ivf', fourcc: 'VP90',
-    realtime: ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-lag-in-frames', '0', '-auto-alt-ref', '0', '-row-mt', '1'],
-    quality: ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '5', '-lag-in-frames', '0', '-auto-alt-ref', '0', '-row-mt', '1'],
-  },
-  av1: {
-    codec: 'av01.0.05M.08', encoder: 'libaom-av1', file: 'ivf', fourcc: 'AV01',
-    realtime: ['-c:v', 'libaom-av1', '-usage', 'realtime', '-cpu-used', '8', '-lag-in-frames', '0', '-row-mt', '1'],
-    quality: ['-c:v', 'libaom-av1', '-usage', 'realtime', '-cpu-used', '7', '-lag-in-frames', '0', '-row-mt', '1'],
-  },
+  vp8: { codec: 'vp8', encoder: 'libvpx', file: 'ivf', fourcc: 'VP80', ...VIDEO_ENCODER_ARGS.vp8 },
+  vp9: { codec: 'vp09.00.31.08', encoder: 'libvpx-vp9', file: 'ivf', fourcc: 'VP90', ...VIDEO_ENCODER_ARGS.vp9 },
+  av1: { codec: 'av01.0.05M.08', encoder: 'libaom-av1', file: 'ivf', fourcc: 'AV01', ...VIDEO_ENCODER_ARGS.av1 },
 };
 
 // A VideoFrame made from I420 bytes is BT.709 limited range, and the encoder

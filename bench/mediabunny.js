@@ -17,7 +17,7 @@ const path = require('node:path');
 const { spawnSync, execFileSync } = require('node:child_process');
 const webcodecs = require('../lib/polyfill');
 const mediabunny = require('mediabunny');
-const { AUDIO_CODECS } = require('./lib/common');
+const { AUDIO_CODECS, VIDEO_ENCODER_ARGS } = require('./lib/common');
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,13 +30,12 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // Mediabunny codec → container, and what the CLI runs for that encoder in
 // latencyMode "quality" (Mediabunny's default), as VideoEncoder sets it up.
-const threads = String(Math.min(4, os.cpus().length));
 const ROWS = {
-  vp9: { container: 'webm', audio: 'opus', cli: ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '5', '-lag-in-frames', '0', '-auto-alt-ref', '0', '-row-mt', '1'] },
-  av1: { container: 'webm', audio: 'opus', cli: ['-c:v', 'libaom-av1', '-usage', 'realtime', '-cpu-used', '7', '-lag-in-frames', '0', '-row-mt', '1'] },
-  avc: { container: 'mp4', audio: 'aac', cli: ['-c:v', 'libx264', '-preset', 'medium', '-rc-lookahead', '3', '-x264-params', 'sync-lookahead=0', '-threads', threads, '-forced-idr', '1', '-bf', '0'] },
-  hevc: { cli: ['-c:v', 'libx265', '-preset', 'medium', '-forced-idr', '1', '-x265-params', `log-level=error:bframes=0:rc-lookahead=2:frame-threads=${Math.min(3, os.cpus().length)}`] },
-  vp8: { cli: ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '-6', '-lag-in-frames', '0', '-auto-alt-ref', '0'] },
+  vp9: { container: 'webm', audio: 'opus', cli: VIDEO_ENCODER_ARGS.vp9.quality },
+  av1: { container: 'webm', audio: 'opus', cli: VIDEO_ENCODER_ARGS.av1.quality },
+  avc: { container: 'mp4', audio: 'aac', cli: VIDEO_ENCODER_ARGS.avc.quality },
+  hevc: { cli: VIDEO_ENCODER_ARGS.hevc.quality },
+  vp8: { cli: VIDEO_ENCODER_ARGS.vp8.quality },
 };
 const PCM = { 'pcm-s16': ['-c:a', 'pcm_s16le'], 'pcm-f32': ['-c:a', 'pcm_f32le'], ulaw: ['-c:a', 'pcm_mulaw'] };
 

@@ -1,6 +1,7 @@
 'use strict';
 // What the benchmarks share: timing a command, and the event-loop delay
 // while our side runs.
+const os = require('node:os');
 const { spawnSync } = require('node:child_process');
 const { monitorEventLoopDelay } = require('node:perf_hooks');
 
@@ -36,4 +37,31 @@ const AUDIO_CODECS = {
   flac: { config: { codec: 'flac' }, ext: 'flac', args: ['-c:a', 'flac', '-compression_level', '5', '-sample_fmt', 's16'] },
 };
 
-module.exports = { timeCommand, loopDelay, AUDIO_CODECS };
+// Per video encoder and latency mode, the ffmpeg arguments that give the
+// library what VideoEncoder gives it (crates/webcodecs-core/src/video/encoder.rs),
+// without the profile and level, which come from the codec string.
+const threads = String(Math.min(4, os.cpus().length));
+const VIDEO_ENCODER_ARGS = {
+  avc: {
+    realtime: ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-forced-idr', '1', '-bf', '0'],
+    quality: ['-c:v', 'libx264', '-preset', 'medium', '-rc-lookahead', '3', '-x264-params', 'sync-lookahead=0', '-threads', threads, '-forced-idr', '1', '-bf', '0'],
+  },
+  hevc: {
+    realtime: ['-c:v', 'libx265', '-preset', 'ultrafast', '-tune', 'zerolatency', '-forced-idr', '1', '-x265-params', 'log-level=error:bframes=0'],
+    quality: ['-c:v', 'libx265', '-preset', 'medium', '-forced-idr', '1', '-x265-params', `log-level=error:bframes=0:rc-lookahead=2:frame-threads=${Math.min(3, os.cpus().length)}`],
+  },
+  vp8: {
+    realtime: ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '-10', '-lag-in-frames', '0', '-auto-alt-ref', '0'],
+    quality: ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '-6', '-lag-in-frames', '0', '-auto-alt-ref', '0'],
+  },
+  vp9: {
+    realtime: ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-lag-in-frames', '0', '-auto-alt-ref', '0', '-row-mt', '1'],
+    quality: ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '5', '-lag-in-frames', '0', '-auto-alt-ref', '0', '-row-mt', '1'],
+  },
+  av1: {
+    realtime: ['-c:v', 'libaom-av1', '-usage', 'realtime', '-cpu-used', '8', '-lag-in-frames', '0', '-row-mt', '1'],
+    quality: ['-c:v', 'libaom-av1', '-usage', 'realtime', '-cpu-used', '7', '-lag-in-frames', '0', '-row-mt', '1'],
+  },
+};
+
+module.exports = { timeCommand, loopDelay, AUDIO_CODECS, VIDEO_ENCODER_ARGS };
