@@ -9,7 +9,7 @@ const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { SCALE, option } = require('./fuzz-common');
 
-const RUNS = ['image-fuzz', 'decoder-fuzz', 'encoder-fuzz', 'lifecycle', 'soak', 'backpressure', 'capped'];
+const RUNS = ['image-fuzz', 'decoder-fuzz', 'encoder-fuzz', 'lifecycle', 'soak', 'backpressure', 'capped', 'asan'];
 const only = option('only', null);
 const chosen = only ? only.split(',') : RUNS;
 // Runs that split into shards, run side by side (one per core).
