@@ -22,15 +22,17 @@ const busy = new Map();
 let nextId = 1;
 
 // The addon delivers the events a codec thread queued meanwhile together
-// ([generation, kind, payload, ...], in order). Each still runs as its own
-// step: the next is queued as a microtask behind whatever the previous one's
-// callbacks queued, so promise reactions of an output run before the next
-// output, as between the separate tasks of a browser; an exception thrown by
-// a callback does not stop the rest. A codec that outruns JavaScript (audio
-// decoding at hundreds of times real time) hands over hundreds of events at
-// once: after STEP_BUDGET_MS of steps the rest waits for the next turn of
-// the event loop (setImmediate), so timers and I/O are not held up behind
-// them. Batches of every codec wait in one queue, in the order they came.
+// ([generation, kind, payload, ...], in order; an output's payload stays
+// native in `outputs` until its step takes it, so a large delivery costs
+// nothing before its first step). Each still runs as its own step: the next
+// is queued as a microtask behind whatever the previous one's callbacks
+// queued, so promise reactions of an output run before the next output, as
+// between the separate tasks of a browser; an exception thrown by a callback
+// does not stop the rest. A codec that outruns JavaScript (audio decoding at
+// hundreds of times real time) hands over hundreds of events at once: after
+// STEP_BUDGET_MS of steps the rest waits for the next turn of the event loop
+// (setImmediate), so timers and I/O are not held up behind them. Batches of
+// every codec wait in one queue, in the order they came.
 const STEP_BUDGET_MS = 1;
 const batches = [];
 let draining = false;
@@ -39,12 +41,17 @@ function drain() {
   const started = performance.now();
   const step = () => {
     const batch = batches[0];
+    const { events, outputs } = batch;
     const i = batch.at;
     batch.at += 3;
-    if (batch.at >= batch.events.length) batches.shift();
+    if (batch.at >= events.length) batches.shift();
     try {
       const core = busy.get(batch.id);
-      if (core !== undefined) core.event(batch.events[i], batch.events[i + 1], batch.events[i + 2]);
+      const [generation, kind] = [events[i], events[i + 1]];
+      if (kind !== OUTPUT) core?.event(generation, kind, events[i + 2]);
+      else if (core?.wants(generation)) core.event(generation, kind, native.takeOutput(outputs));
+      // An output of a codec reset or closed meanwhile is freed unconverted.
+      else native.dropOutput(outputs);
     } finally {
       if (batches.length === 0) draining = false;
       else if (performance.now() - started < STEP_BUDGET_MS) queueMicrotask(step);
@@ -54,8 +61,8 @@ function drain() {
   step();
 }
 
-native.setDispatch((id, events) => {
-  batches.push({ id, events, at: 0 });
+native.setDispatch((id, events, outputs) => {
+  batches.push({ id, events, outputs, at: 0 });
   if (draining) return;
   draining = true;
   drain();
@@ -129,6 +136,11 @@ class CodecCore {
       busy.set(this.#id, this);
       this.#ops.keepAlive(this.#handle, true);
     }
+  }
+
+  /** Whether an output of `generation` would be delivered (not one of before a reset, nor after close). */
+  wants(generation) {
+    return generation === this.#generation && this.state !== 'closed';
   }
 
   event(generation, kind, payload) {

@@ -2,11 +2,13 @@
 //! carries its events to JavaScript, keep-alive, and the dispatch function.
 //!
 //! Events go, in batches, to one JavaScript `dispatch(id, [generation, kind,
-//! payload, ...])` per addon instance (a [`LocalKey`], so worker_threads each have their own). The
+//! payload, ...], outputs)` per addon instance (outputs converted when taken, see
+//! [`Outputs`]) (a [`LocalKey`], so worker_threads each have their own). The
 //! worker holds no JavaScript value, so an idle codec nobody references can be
 //! collected, which drops its [`Worker`] and ends its thread.
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use neon::prelude::*;
@@ -70,12 +72,17 @@ impl<O: Send + 'static> Sink<O> for ChannelSink<O> {
                 batch.scheduled = false;
                 std::mem::take(&mut batch.events)
             };
-            // [generation, kind, payload, generation, kind, payload, ...]
+            // [generation, kind, payload, generation, kind, payload, ...];
+            // outputs stay native until their step takes them (Outputs).
             let list = JsArray::new(cx, events.len() * 3);
+            let mut outputs = VecDeque::new();
             for (i, (generation, event)) in events.into_iter().enumerate() {
-                let (kind, payload) = match event {
+                let (kind, payload): (f64, Handle<JsValue>) = match event {
                     Event::Dequeued => (DEQUEUED, cx.undefined().upcast()),
-                    Event::Output(output) => (OUTPUT, convert(cx, output)?),
+                    Event::Output(output) => {
+                        outputs.push_back(Box::new(Pending { output, convert }) as Deferred);
+                        (OUTPUT, cx.undefined().upcast())
+                    }
                     Event::Flushed(flush) => (FLUSHED, cx.number(flush).upcast()),
                     Event::Error(error) => (ERROR, errors::describe(cx, &error)?.upcast()),
                     Event::Done => (DONE, cx.undefined().upcast()),
@@ -87,14 +94,61 @@ impl<O: Send + 'static> Sink<O> for ChannelSink<O> {
                 list.set(cx, at + 1, k)?;
                 list.set(cx, at + 2, payload)?;
             }
+            let outputs: Handle<JsValue> = if outputs.is_empty() { cx.undefined().upcast() } else { cx.boxed(Outputs(RefCell::new(outputs))).upcast() };
             let Some(dispatch) = DISPATCH.get(cx) else { return Ok(()) };
             let dispatch = dispatch.to_inner(cx);
             let this = cx.undefined();
-            let args = [cx.number(id).upcast::<JsValue>(), list.upcast()];
+            let args = [cx.number(id).upcast::<JsValue>(), list.upcast(), outputs];
             dispatch.call(cx, this, args)?;
             Ok(())
         });
     }
+}
+
+/// One output of a delivery, converted to JavaScript only when taken.
+struct Pending<O> {
+    output: O,
+    convert: Convert<O>,
+}
+
+trait Deliver {
+    fn convert<'a>(self: Box<Self>, cx: &mut Cx<'a>) -> JsResult<'a, JsValue>;
+}
+
+impl<O> Deliver for Pending<O> {
+    fn convert<'a>(self: Box<Self>, cx: &mut Cx<'a>) -> JsResult<'a, JsValue> {
+        (self.convert)(cx, self.output)
+    }
+}
+
+type Deferred = Box<dyn Deliver>;
+
+/// The outputs of one delivery, in order. A codec that outruns JavaScript
+/// (audio decoding at hundreds of times real time) delivers hundreds at once;
+/// converting them all in the Channel callback would hold the event loop for
+/// as long, before lib/codec-base.js's first step could yield. Each step
+/// instead takes its own (`takeOutput`), or drops it unconverted
+/// (`dropOutput`) when its codec was reset or closed meanwhile.
+pub struct Outputs(RefCell<VecDeque<Deferred>>);
+
+impl Finalize for Outputs {}
+
+/// `takeOutput(outputs)`: the next output of a delivery, converted.
+pub fn take_output(mut cx: FunctionContext) -> JsResult<JsValue> {
+    let outputs = cx.argument::<JsBox<Outputs>>(0)?;
+    let next = outputs.0.borrow_mut().pop_front();
+    match next {
+        Some(pending) => pending.convert(&mut cx),
+        None => cx.throw_error("No output left in this delivery"),
+    }
+}
+
+/// `dropOutput(outputs)`: frees the next output of a delivery unconverted.
+pub fn drop_output(mut cx: FunctionContext) -> JsResult<JsUndefined> {
+    let outputs = cx.argument::<JsBox<Outputs>>(0)?;
+    let next = outputs.0.borrow_mut().pop_front();
+    drop(next);
+    Ok(cx.undefined())
 }
 
 pub struct CodecHandle<P: Processor> {

@@ -50,6 +50,8 @@ fn build_info(mut cx: FunctionContext) -> JsResult<JsObject> {
 fn main(mut cx: ModuleContext) -> NeonResult<()> {
     webcodecs_core::init();
     cx.export_guarded("setDispatch", codec::set_dispatch)?;
+    cx.export_guarded("takeOutput", codec::take_output)?;
+    cx.export_guarded("dropOutput", codec::drop_output)?;
     cx.export_guarded("buildInfo", build_info)?;
     video_frame::register(&mut cx)?;
     transfer::register(&mut cx)?;
