@@ -36,7 +36,7 @@ function flavours() {
 // order) and the decoders VideoDecoder/AudioDecoder use.
 const CODECS = [
   ['H.264 (`avc1.*`, `avc3.*`)', ['libx264', 'libopenh264'], ['h264'], 'x264 in the GPL flavour (every profile, 8/10-bit, 4:2:0/4:2:2/4:4:4), OpenH264 in the LGPL one (8-bit 4:2:0)'],
-  ['HEVC (`hvc1.*`, `hev1.*`)', ['libx265'], ['hevc'], 'x265: Main, and Main 4:4:4 8-bit (the static x265 is 8-bit)'],
+  ['HEVC (`hvc1.*`, `hev1.*`)', ['libx265'], ['hevc'], 'x265: Main, Main 10, and the range extensions (4:2:0 12-bit, 4:2:2 10/12-bit, 4:4:4 8/10/12-bit); the static x265 links its 8, 10 and 12-bit libraries'],
   ['VP8 (`vp8`)', ['libvpx'], ['vp8'], ''],
   ['VP9 (`vp09.*`)', ['libvpx-vp9'], ['vp9'], 'profiles 0–3, 8/10/12-bit'],
   ['AV1 (`av01.*`)', ['libaom-av1'], ['libdav1d'], 'libaom real-time; Main, High, Professional; dav1d decodes'],

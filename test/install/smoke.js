@@ -10,7 +10,7 @@
 // timestamps and signal-to-noise ratio; and one image per ImageDecoder format
 // (JPEG, PNG, APNG, GIF, WebP still and animated, AVIF, BMP); and VP8, VP9
 // and AV1 temporal SVC (the base layer alone), VP9 and AV1 quantizer mode,
-// alpha side data and 10-bit VP9/AV1.
+// alpha side data and 10-bit VP9/AV1 (and HEVC Main 10 in the GPL flavour).
 const fs = require('node:fs');
 const path = require('node:path');
 const { VideoEncoder, VideoDecoder, VideoFrame, EncodedVideoChunk, AudioEncoder, AudioDecoder, AudioData, ImageDecoder, buildInfo } = require('webcodecs-native');
@@ -291,7 +291,7 @@ async function quantizerRoundTrip(codec) {
   return { sizes, db };
 }
 
-// 10-bit VP9 (profile 2): I420P10 frames in, I420P10 frames out.
+// 10-bit VP9 (profile 2), AV1 and HEVC: I420P10 frames in, I420P10 frames out.
 async function highBitDepthRoundTrip(codec) {
   const level = (x, y, i) => 160 + x + y + i;
   const make = (i) => {
@@ -378,6 +378,8 @@ async function main() {
   }
   console.log(`vp09.02.10.10 (I420P10): ok, worst PSNR ${(await highBitDepthRoundTrip('vp09.02.10.10')).toFixed(1)} dB`);
   console.log(`av01.0.04M.10 (I420P10): ok, worst PSNR ${(await highBitDepthRoundTrip('av01.0.04M.10')).toFixed(1)} dB`);
+  // HEVC Main 10 in the GPL flavour: the 10-bit x265 linked into the 8-bit one.
+  if (expected === 'gpl') console.log(`hvc1.2.4.L93.B0 (I420P10): ok, worst PSNR ${(await highBitDepthRoundTrip('hvc1.2.4.L93.B0')).toFixed(1)} dB`);
   console.log(`h265.annexb: decoded ${await decodeHevcClip()} frames`);
   // Every audio codec is in both flavours.
   const audio = [['opus'], ['mp4a.40.2'], ['mp4a.40.2', { aac: { format: 'adts' } }], ['mp3'], ['vorbis'], ['flac'], ['pcm-u8'], ['pcm-s16'], ['pcm-s24'], ['pcm-s32'], ['pcm-f32'], ['ulaw'], ['alaw']];
