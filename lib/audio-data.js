@@ -100,6 +100,18 @@ function intsToFloats(src, from, out, channels, planeChannels, first, step, coun
   }
 }
 
+/**
+ * The planned samples as a view of the state's own bytes when the copy
+ * converts nothing (same sample type and layout): copyTo then copies once,
+ * with no intermediate array (what a decoder's consumer does for every output).
+ */
+function directBytes(state, plan) {
+  if (plan.format !== state.format) return null;
+  const size = bytesPerSample(state.format);
+  const first = isPlanar(state.format) ? plan.planeIndex * state.frames + plan.frameOffset : plan.frameOffset * state.channels;
+  return state.bytes.subarray(first * size, first * size + plan.bytes);
+}
+
 /** Copies (and converts) the planned samples into a new typed array of the destination type. */
 function copySamples(state, plan) {
   const src = samplesOf(state);
@@ -198,6 +210,11 @@ class AudioData {
     if (!dest) throw typeError(`Expected an ArrayBuffer or ArrayBufferView for \`destination\` but received ${webidl.describe(destination)}`, this.copyTo);
     const plan = copyPlan(state, options, this.copyTo);
     if (plan.bytes > dest.byteLength) throw rangeError(`\`destination\` has ${dest.byteLength} bytes but the copy needs ${plan.bytes}`, this.copyTo);
+    const same = directBytes(state, plan);
+    if (same !== null) {
+      dest.set(same);
+      return;
+    }
     const out = copySamples(state, plan);
     dest.set(new Uint8Array(out.buffer, 0, plan.bytes));
   }

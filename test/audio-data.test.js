@@ -96,6 +96,16 @@ test('AudioData: Compute Copy Element Count — planes, offsets and counts', () 
   const interleaved = new Float32Array(8);
   data.copyTo(interleaved, { planeIndex: 0, format: 'f32' });
   assert.deepEqual(Array.from(interleaved), [0, 0, 0.25, -0.25, 0.5, -0.5, 1, -1]);
+  // Same format (copied straight from the samples), from a view that does not start its buffer.
+  const backing = new Int16Array([99, 1, 2, 3, 4, 5, 6, 7, 8]);
+  const s16 = new AudioData({ format: 's16', sampleRate: 8000, numberOfFrames: 4, numberOfChannels: 2, timestamp: 0, data: backing.subarray(1) });
+  const part = new Int16Array(5).fill(-1);
+  s16.copyTo(part, { planeIndex: 0, frameOffset: 1, frameCount: 2 });
+  assert.deepEqual(Array.from(part), [3, 4, 5, 6, -1], 'frames 1-2 only; the rest of the destination untouched');
+  const planar = new AudioData({ format: 's16-planar', sampleRate: 8000, numberOfFrames: 4, numberOfChannels: 2, timestamp: 0, data: backing.subarray(1) });
+  const plane = new Int16Array(3);
+  planar.copyTo(plane, { planeIndex: 1, frameOffset: 1 });
+  assert.deepEqual(Array.from(plane), [6, 7, 8]);
 });
 
 test('AudioData: every format converts to every other; integers come back from f32 within one step, as in Chrome', () => {
