@@ -20,7 +20,8 @@
 // would hide or fake drift of the native memory this run is about. V8's
 // used heap is checked separately (it must not grow by more than 10 % + 1 MB,
 // which catches JavaScript objects that pile up). Both RSS and heapTotal are
-// printed. For 5 (three rounds), no more than 10 % of what the dropped
+// printed. A codec library's own measured leak is allowed on top
+// (libraryLeakMB: only Debian 12's x265 3.5, in development builds). For 5 (three rounds), no more than 10 % of what the dropped
 // objects held may stay resident once the GC has run, measured from the start
 // (so a leak adds up). Prints one JSON line per part (RSS figures in MB); exits non-zero on drift, a lost output or an error.
 const assert = require('node:assert/strict');
@@ -82,7 +83,7 @@ const part = (n, name, fn) => step({ part: n }, name, fn);
  * Runs `step(i)` `count` times, sampling RSS 100 times. Returns the RSS at
  * the end of the warm-up and the extremes after it, and fails on drift.
  */
-async function watched(count, step, { minWarmup = 1, closed = false } = {}) {
+async function watched(count, step, { minWarmup = 1, closed = false, allowMB = 0 } = {}) {
   const warmup = Math.min(count - 1, Math.max(minWarmup, Math.floor(count / 10)));
   const every = Math.max(1, Math.floor(count / 100));
   const first = [];
@@ -118,8 +119,10 @@ async function watched(count, step, { minWarmup = 1, closed = false } = {}) {
     rssMB: [round(base[2]), round(low[2]), round(high[2])],
     heapTotalMB: [round(base[3]), round(high[3])],
   };
-  if (Math.abs(end - base[0]) > base[0] * 0.1) throw new Error(`native memory drifted: ${JSON.stringify(figures)}`);
-  if (high[0] > base[0] * 1.25) throw new Error(`native memory spiked: ${JSON.stringify(figures)}`);
+  const allowed = allowMB * MB;
+  if (Math.abs(end - base[0]) > base[0] * 0.1 + allowed) throw new Error(`native memory drifted: ${JSON.stringify(figures)}`);
+  if (high[0] > base[0] * 1.25 + allowed) throw new Error(`native memory spiked: ${JSON.stringify(figures)}`);
+  if (allowMB) figures.allowedMB = allowMB;
   if (high[1] > base[1] * 1.1 + MB) throw new Error(`the JavaScript heap grew: ${JSON.stringify(figures)}`);
   return figures;
 }
@@ -150,13 +153,30 @@ async function audio(count) {
   return { cycles: count, ...figures };
 }
 
+/**
+ * What a codec library itself loses per encoder open, in MB: Debian 12's
+ * x265 3.5 (X265_BUILD 199, what a development build links) leaks about 4 KB
+ * in SAO::create at every x265_encoder_open (valgrind: 4.1 KB definitely
+ * lost per open, all in x265); the x265 4.1 of the release builds loses
+ * nothing (valgrind: no x265 frame in any loss record). Twice that is
+ * allowed per cycle on top of the 10 % (the allocator's overhead around the
+ * lost blocks), so a leak of our own still shows.
+ */
+function libraryLeakMB(row, count) {
+  if (!/^(hvc1|hev1)/.test(row.name)) return 0;
+  const maps = require('node:fs').readFileSync('/proc/self/maps', 'utf8');
+  return /libx265\.so\.199\b/.test(maps) ? (count * 8 * 1024) / MB : 0;
+}
+
 async function codecCycles(all, count) {
   const perCodec = {};
   for (const row of all) {
+    // x265 is loaded (and named in the maps) once the first cycle opened it.
+    await withTimeout(roundTrip(row, 3), `${row.name} cycle`);
     perCodec[row.name] = await watched(count, async () => {
       const r = await withTimeout(roundTrip(row, 3), `${row.name} cycle`);
       if (!r.complete || !r.ordered) throw new Error(`${row.name}: ${JSON.stringify(r)}`);
-    }, { minWarmup: 40, closed: true }).catch((e) => {
+    }, { minWarmup: 40, closed: true, allowMB: libraryLeakMB(row, count) }).catch((e) => {
       throw new Error(`${row.name}: ${e.message}`);
     });
   }
