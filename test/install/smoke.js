@@ -8,8 +8,8 @@
 // in both framings, MP3, Vorbis, FLAC, PCM, mu-law, A-law) round-tripped
 // through AudioEncoder and AudioDecoder, checked by sample count, abutting
 // timestamps and signal-to-noise ratio; and one image per ImageDecoder format
-// (JPEG, PNG, APNG, GIF, WebP still and animated, AVIF, BMP); and VP8, VP9
-// and AV1 temporal SVC (the base layer alone), VP9 and AV1 quantizer mode,
+// (JPEG, PNG, APNG, GIF, WebP still and animated, AVIF, BMP); and VP8, VP9,
+// AV1 and H.264 (OpenH264) temporal SVC (the base layer alone), VP9 and AV1 quantizer mode,
 // alpha side data and 10-bit VP9/AV1 (and HEVC Main 10 in the GPL flavour).
 const fs = require('node:fs');
 const path = require('node:path');
@@ -361,7 +361,7 @@ async function main() {
   for (const codec of ['avc1.42001f', 'avc1.4d001f', 'avc1.64001f']) for (const format of ['avc', 'annexb']) runs.push([codec, format]);
   runs.push(['vp8'], ['vp09.00.10.08'], ['av01.0.04M.08'], ['hvc1.1.6.L93.B0', 'hevc'], ['hev1.1.6.L93.B0', 'annexb']);
   // Temporal SVC: the base layer of an L1T3 stream decodes alone.
-  runs.push(['vp8', undefined, 'L1T3'], ['vp09.00.10.08', undefined, 'L1T3'], ['av01.0.04M.08', undefined, 'L1T3']);
+  runs.push(['vp8', undefined, 'L1T3'], ['vp09.00.10.08', undefined, 'L1T3'], ['av01.0.04M.08', undefined, 'L1T3'], ['avc1.42001f', 'avc', 'L1T3']);
   let ran = 0;
   for (const [codec, format, mode] of runs) {
     const worst = await roundTrip(codec, format, mode);

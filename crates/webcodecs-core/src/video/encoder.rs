@@ -461,7 +461,9 @@ fn setup(codec: &VideoCodec, config: &EncoderConfig) -> Result<Setup> {
                 )));
             }
             let (profile, pix_fmt) = h264_settings(h264)?;
-            let encoder = find_first(&H264_ENCODERS, codec)?;
+            // Temporal layers: OpenH264 only (x264 has none).
+            let layered = temporal_pattern(config.scalability_mode.as_deref()).is_ok_and(|p| p.is_some());
+            let encoder = find_first(if layered { &H264_ENCODERS[1..] } else { &H264_ENCODERS }, codec)?;
             if codec_name(encoder) == "libx264" {
                 let level = match h264.level_idc {
                     9 => "1b".to_string(),
@@ -598,8 +600,9 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
         return Err(Error::NotSupported(format!("This build's {name} encoder cannot keep alpha for {}", config.codec)));
     }
     let layers = temporal_pattern(config.scalability_mode.as_deref()).map_err(|e| Error::NotSupported(format!("{e} for {name}")))?;
-    if layers.is_some() && !matches!(codec, VideoCodec::Vp8 | VideoCodec::Vp9(_) | VideoCodec::Av1(_)) {
-        // openh264 and x264 have no layer settings in FFmpeg's wrappers.
+    // H.264's layers come from OpenH264 (see openh264.rs); x264 has none.
+    let h264_layers = layers.is_some() && matches!(codec, VideoCodec::H264(_)) && find_encoder("libopenh264").is_some();
+    if layers.is_some() && !h264_layers && !matches!(codec, VideoCodec::Vp8 | VideoCodec::Vp9(_) | VideoCodec::Av1(_)) {
         return Err(Error::NotSupported(format!("Scalability mode {} is not supported for {name} in this build", config.scalability_mode.as_deref().unwrap_or(""))));
     }
     if config.framerate.is_some_and(|f| !(f > 0.0)) {
@@ -673,7 +676,8 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
                 c.qmin = 2;
                 c.qmax = 56;
             }
-            if !matches!(codec, VideoCodec::Av1(_)) {
+            // (OpenH264 divides the bitrate among its layers itself.)
+            if matches!(codec, VideoCodec::Vp8 | VideoCodec::Vp9(_)) {
                 let targets: Vec<String> = targets.iter().map(|t| t.to_string()).collect();
                 let decimators: Vec<String> = decimators.iter().map(|d| d.to_string()).collect();
                 options.push((
@@ -706,6 +710,9 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
         color.apply_to_codec(c);
     }
     ctx.open(encoder, &options)?;
+    if let (true, Some(pattern)) = (h264_layers, layers) {
+        super::openh264::set_temporal_layers(ctx.as_ptr(), if pattern.len() == 2 { 2 } else { 3 })?;
+    }
     let quantizer = quantizer_library.map(|library| FrameQuantizer::new(LibraryEncoder::find(ctx.as_ptr(), library)?)).transpose()?;
     // The same quantizer bounds as VP9's layers (see above).
     let av1_layers = av1_plan
@@ -777,7 +784,7 @@ impl Processor for VideoEncoder {
         let layer = open.layers.zip(position).map(|(pattern, at)| pattern[at]);
         if let (Some(av1), Some(pattern), Some(at), Some(id)) = (open.av1_layers.as_ref(), open.layers, position, layer) {
             av1.set(id, layer_references(pattern.len(), at))?;
-        } else if let (Some(pattern), Some(at), Some(id)) = (open.layers, position, layer) {
+        } else if let (false, Some(pattern), Some(at), Some(id)) = (matches!(open.codec, VideoCodec::H264(_)), open.layers, position, layer) {
             // Which buffers this frame may read and refresh, and its layer,
             // reach libvpx through FFmpeg's per-frame metadata.
             let references = if matches!(open.codec, VideoCodec::Vp9(_)) {

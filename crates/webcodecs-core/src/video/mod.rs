@@ -9,4 +9,5 @@ pub mod hevc;
 pub mod keyframe;
 pub mod pixel;
 pub mod library;
+pub mod openh264;
 pub mod yuv_rgb;
