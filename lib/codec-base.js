@@ -47,7 +47,8 @@ function drain() {
     if (batch.at >= events.length) batches.shift();
     try {
       const core = busy.get(batch.id);
-      const [generation, kind] = [events[i], events[i + 1]];
+      const generation = events[i];
+      const kind = events[i + 1];
       if (kind !== OUTPUT) core?.event(generation, kind, events[i + 2]);
       else if (core?.wants(generation)) core.event(generation, kind, native.takeOutput(outputs));
       // An output of a codec reset or closed meanwhile is freed unconverted.
