@@ -573,6 +573,69 @@ test('L1T2 and L1T3 for VP8, VP9, AV1 and (with OpenH264) H.264: Chrome\'s tempo
   assert.equal((await VideoEncoder.isConfigSupported({ codec: 'vp8', width: W, height: H, scalabilityMode: 'L1T3' })).supported, true);
 });
 
+/** Each slice's QP in an Annex B H.264 or HEVC stream (26 + the PPS's init QP offset + slice_qp_delta), as trace_headers reads them. */
+function sliceQps(file, format) {
+  // (HEVC's trace is several MB: more than spawnSync's default buffer.)
+  const r = require('node:child_process').spawnSync('ffmpeg', ['-hide_banner', '-f', format, '-i', file, '-c', 'copy', '-bsf:v', 'trace_headers', '-f', 'null', '-'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  assert.equal(r.status, 0, r.stderr.slice(-500));
+  let init = 0;
+  const qps = [];
+  for (const line of r.stderr.split('\n')) {
+    const pps = /\b(?:pic_)?init_qp_minus26\s+\S+ = (-?\d+)/.exec(line);
+    if (pps) init = Number(pps[1]);
+    const slice = /\bslice_qp_delta\s+\S+ = (-?\d+)/.exec(line);
+    if (slice) qps.push(26 + init + Number(slice[1]));
+  }
+  return qps;
+}
+
+// x264 and x265 take a frame's QP only through their own picture structures,
+// which the static builds' FFmpeg fills from each frame ("frame-qp",
+// scripts/build-ffmpeg); Debian's FFmpeg cannot, so a development build
+// answers supported: false.
+test('bitrateMode "quantizer": H.264 and HEVC code each frame at the QP its encode() options give, read back from the slice headers', async (t) => {
+  const W = 320, H = 240;
+  const release = webcodecs.buildInfo.libraries.length > 0;
+  const pictures = ffmpegPictures(fixture('h264.mp4'), W, H);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wc-qp-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  for (const [codec, key, library, format, firstQp] of [['avc1.64001f', 'avc', 'libx264', 'h264', 23], ['hvc1.1.6.L93.B0', 'hevc', 'libx265', 'hevc', 32]]) {
+    const config = { codec, width: W, height: H, framerate: 30, bitrateMode: 'quantizer', [key]: { format: 'annexb' } };
+    const support = await VideoEncoder.isConfigSupported(config);
+    const expected = release && webcodecs.buildInfo.encoders.includes(library);
+    assert.equal(support.supported, expected, `${codec} quantizer mode in this build`);
+    if (!expected) continue;
+    const qps = [10, 20, 30, 40, 51];
+    const rec = recorder();
+    rec.encoder.configure(config);
+    // A frame before any quantizer (the library's default QP), the same key
+    // frame at each QP, one with another codec's quantizer (keeps the last),
+    // one above the range (51), and 0.
+    const options = [
+      { keyFrame: true },
+      ...qps.map((q) => ({ keyFrame: true, [key]: { quantizer: q } })),
+      { keyFrame: false, vp9: { quantizer: 5 } },
+      { keyFrame: false, [key]: { quantizer: 300 } },
+      { keyFrame: false, [key]: { quantizer: 0 } },
+    ];
+    for (let i = 0; i < options.length; i++) {
+      const picture = pictures[i >= 1 && i <= qps.length ? 0 : i % pictures.length];
+      const frame = new VideoFrame(picture, { format: 'I420', codedWidth: W, codedHeight: H, timestamp: i * 33333, duration: 33333 });
+      rec.encoder.encode(frame, options[i]);
+      frame.close();
+    }
+    await rec.encoder.flush();
+    rec.encoder.close();
+    assert.deepEqual(rec.errors, []);
+    assert.equal(rec.chunks.length, options.length);
+    const file = path.join(dir, `${key}.${format}`);
+    fs.writeFileSync(file, Buffer.concat(rec.chunks.map((c) => { const b = new Uint8Array(c.byteLength); c.copyTo(b); return b; })));
+    assert.deepEqual(sliceQps(file, format), [firstQp, ...qps, 51, 51, 0], `${codec}: each slice's QP`);
+    const sizes = rec.chunks.slice(1, qps.length + 1).map((c) => c.byteLength);
+    for (let i = 1; i < sizes.length; i++) assert.ok(sizes[i] < sizes[i - 1], `${codec} sizes ${sizes}`);
+  }
+});
+
 /** Each frame header's base_q_idx in an IVF file, as FFmpeg's trace_headers reads them. */
 function frameQIndexes(file) {
   const r = require('node:child_process').spawnSync('ffmpeg', ['-hide_banner', '-i', file, '-c', 'copy', '-bsf:v', 'trace_headers', '-f', 'null', '-'], { encoding: 'utf8' });
@@ -646,11 +709,11 @@ test('bitrateMode "quantizer": VP9 and AV1 code each frame at its own quantizer,
   assert.equal(rec.encoder.encodeQueueSize, 0);
   frame.close();
   rec.encoder.close();
-  // Chrome has no per-frame quantizer for VP8 or H.264 (x264 and x265 take one
-  // only through picture fields FFmpeg fills itself), and none with layers.
+  // Chrome has no per-frame quantizer for VP8 (nor for H.264, which the
+  // release builds' x264 has, tested above), and none with layers.
   for (const config of [
     { codec: 'vp8', width: W, height: H, bitrateMode: 'quantizer' },
-    { codec: 'avc1.42001f', width: W, height: H, bitrateMode: 'quantizer' },
+    { codec: 'avc1.42001f', width: W, height: H, bitrateMode: 'quantizer', scalabilityMode: 'L1T2' },
     { codec: 'vp09.00.10.08', width: W, height: H, bitrateMode: 'quantizer', scalabilityMode: 'L1T2' },
     { codec: 'vp09.00.10.08', width: W, height: H, bitrateMode: 'quantizer', alpha: 'keep' },
   ]) {

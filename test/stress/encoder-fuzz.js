@@ -31,7 +31,7 @@ async function batch(seed, count) {
       codec, width: w, height: h, framerate: pick([15, 30, 60]), bitrate: pick([50_000, 500_000, 5_000_000]),
       // Combinations a codec refuses (NotSupportedError) end the session: kept rare.
       scalabilityMode: codec.startsWith('avc') ? undefined : pick([undefined, 'L1T2', 'L1T3']),
-      bitrateMode: /^(vp09|av01)/.test(codec) ? pick(['variable', 'constant', 'quantizer']) : pick(['variable', 'constant']),
+      bitrateMode: /^(vp09|av01|avc1)/.test(codec) ? pick(['variable', 'constant', 'quantizer']) : pick(['variable', 'constant']),
       latencyMode: pick(['quality', 'realtime']), contentHint: pick([undefined, 'text', 'motion']), alpha: rnd() < 0.1 ? 'keep' : 'discard',
       ...(codec.startsWith('avc') ? { avc: { format: pick(['avc', 'annexb']) } } : {}),
     });

@@ -13,7 +13,7 @@ use super::convert::{Colorimetry, Scaler};
 use super::frame::{Frame, Rect};
 use super::library::{Av1Layers, FrameQuantizer, LayerReferences, Library, LibraryEncoder, DEFAULT_QUANTIZER, OPEN_BOUNDS};
 use super::{h264, hevc};
-use crate::av::{codec_name, find_encoder, CodecContext, Packet};
+use crate::av::{codec_name, find_encoder, has_private_option, CodecContext, Packet};
 use crate::codec_string::{Av1Codec, H264Codec, HevcCodec, VideoCodec, Vp9Codec};
 use crate::error::{Error, Result};
 use crate::worker::Processor;
@@ -34,6 +34,10 @@ fn cores() -> usize {
 
 /// H.264 encoders in order of preference.
 const H264_ENCODERS: [&str; 2] = ["libx264", "libopenh264"];
+/// x264's and x265's default constant QP (their `qp` defaults), for frames
+/// before the first per-frame quantizer.
+const X264_DEFAULT_QP: u32 = 23;
+const X265_DEFAULT_QP: u32 = 32;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BitrateMode {
@@ -186,6 +190,9 @@ struct Open {
     layer_index: usize,
     /// `bitrateMode: "quantizer"`: the library encoder's quantizer bounds.
     quantizer: Option<FrameQuantizer>,
+    /// `bitrateMode: "quantizer"` for x264 and x265: the QP of the next frame
+    /// (the last one given; before any, the encoder's default constant QP).
+    frame_qp: Option<u32>,
     /// AV1's temporal layers, set through libaom itself.
     av1_layers: Option<Av1Layers>,
 }
@@ -608,15 +615,22 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
     if config.framerate.is_some_and(|f| !(f > 0.0)) {
         return Err(Error::NotSupported(format!("framerate {} is not positive", config.framerate.unwrap_or(0.0))));
     }
+    // x264 and x265 take a frame's QP only in their own picture structures,
+    // which FFmpeg's wrappers fill themselves: the static builds' FFmpeg has
+    // a "frame-qp" option for it (scripts/build-ffmpeg); Debian's has not.
+    let frame_qp_default = match (&codec, config.bitrate_mode) {
+        (VideoCodec::H264(_), BitrateMode::Quantizer) if has_private_option(find_encoder("libx264").unwrap_or(std::ptr::null()), "frame-qp") => Some(X264_DEFAULT_QP),
+        (VideoCodec::Hevc(_), BitrateMode::Quantizer) if has_private_option(find_encoder("libx265").unwrap_or(std::ptr::null()), "frame-qp") => Some(X265_DEFAULT_QP),
+        _ => None,
+    };
     let quantizer_library = match (&codec, config.bitrate_mode) {
         (_, BitrateMode::Constant | BitrateMode::Variable) => None,
         (VideoCodec::Vp9(_), BitrateMode::Quantizer) => Some(Library::Vpx),
         (VideoCodec::Av1(_), BitrateMode::Quantizer) => Some(Library::Aom),
-        // x264 and x265 take a quantizer per frame only through their own
-        // picture structures, which FFmpeg's wrappers fill themselves.
+        _ if frame_qp_default.is_some() => None,
         _ => return Err(Error::NotSupported(format!("bitrateMode \"quantizer\" is not supported for {name} in this build"))),
     };
-    if quantizer_library.is_some() && (layers.is_some() || config.keep_alpha) {
+    if (quantizer_library.is_some() || frame_qp_default.is_some()) && (layers.is_some() || config.keep_alpha) {
         // Temporal layers and the alpha encoder each carry bounds of their own.
         return Err(Error::NotSupported(format!("bitrateMode \"quantizer\" cannot be combined with scalabilityMode or alpha \"keep\" for {name}")));
     }
@@ -648,6 +662,27 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
                 c.qmax = OPEN_BOUNDS.1;
                 c.bit_rate = 0;
                 options.push(("crf", DEFAULT_QUANTIZER.to_string()));
+                None
+            }
+            // Each frame's QP given through "frame-qp", with adaptive
+            // quantisation and MB-tree/CU-tree off so that it is every
+            // block's QP. x264 runs in CRF mode, which a forced QP bypasses
+            // (its constant-QP mode would clamp the QP to the range of its
+            // I/P/B constants, qp ± 3). x265 runs at constant QP, which it
+            // refuses with a level to enforce (and with a level in CRF mode
+            // it turns VBV on, which may move a row's QP and is not
+            // deterministic): the level is left to x265.
+            _ if frame_qp_default.is_some() => {
+                c.bit_rate = 0;
+                if matches!(codec, VideoCodec::H264(_)) {
+                    options.push(("aq-mode", "0".into()));
+                    options.push(("mbtree", "0".into()));
+                } else if let Some((_, params)) = options.iter_mut().find(|(k, _)| *k == "x265-params") {
+                    let kept: Vec<&str> = params.split(':').filter(|p| !p.starts_with("level-idc=") && !p.starts_with("high-tier=")).collect();
+                    *params = format!("{}:aq-mode=0:cutree=0", kept.join(":"));
+                    options.push(("qp", frame_qp_default.unwrap_or_default().to_string()));
+                }
+                options.push(("frame-qp", "1".into()));
                 None
             }
             (Some(b), _) => Some(b.min(i64::MAX as u64) as i64),
@@ -718,7 +753,7 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
     let av1_layers = av1_plan
         .map(|(targets, decimators)| Av1Layers::new(LibraryEncoder::find(ctx.as_ptr(), Library::Aom)?, &targets, decimators, (2, 56)))
         .transpose()?;
-    Ok(Open { ctx, codec, color: color.clone(), sent: 0, layers, layer_index: 0, quantizer, av1_layers })
+    Ok(Open { ctx, codec, color: color.clone(), sent: 0, layers, layer_index: 0, quantizer, frame_qp: frame_qp_default, av1_layers })
 }
 
 fn sample_aspect(config: &EncoderConfig) -> ffi::AVRational {
@@ -799,6 +834,13 @@ impl Processor for VideoEncoder {
                     ffi::av_dict_set(&mut f.metadata, k.as_ptr(), v.as_ptr(), 0);
                 }
             }
+        }
+        if let Some(qp) = open.frame_qp.as_mut() {
+            // The registrations' range is 0-51; a missing quantizer keeps the last.
+            if let Some(q) = input.quantizer {
+                *qp = q.min(51);
+            }
+            unsafe { (*frame.as_mut_ptr()).quality = (*qp * ffi::FF_QP2LAMBDA as u32) as i32 };
         }
         if let Some(quantizer) = open.quantizer.as_mut() {
             // FFmpeg's libvpx and libaom wrappers encode inside send_frame:
