@@ -9,7 +9,7 @@
 // through AudioEncoder and AudioDecoder, checked by sample count, abutting
 // timestamps and signal-to-noise ratio; and one image per ImageDecoder format
 // (JPEG, PNG, APNG, GIF, WebP still and animated, AVIF, BMP); and VP8, VP9,
-// AV1 and H.264 (OpenH264) temporal SVC (the base layer alone), VP9 and AV1 quantizer mode,
+// AV1 and H.264 (OpenH264) temporal SVC (the base layer alone), VP9 and AV1 (and in the GPL flavour H.264) quantizer mode,
 // alpha side data and 10-bit VP9/AV1 (and HEVC Main 10 in the GPL flavour).
 const fs = require('node:fs');
 const path = require('node:path');
@@ -257,12 +257,13 @@ async function alphaRoundTrip(codec) {
 // bitrateMode "quantizer" (VP9, AV1): the same picture as key frames at
 // rising per-frame quantizers comes out smaller each time, and decodes.
 const QUANTIZERS = [16, 64, 128, 200];
-async function quantizerRoundTrip(codec) {
-  const key = codec.startsWith('vp09') ? 'vp9' : 'av1';
+async function quantizerRoundTrip(codec, quantizers = QUANTIZERS) {
+  const key = codec.startsWith('vp09') ? 'vp9' : codec.startsWith('av01') ? 'av1' : 'avc';
   const chunks = [];
-  const encoder = new VideoEncoder({ output: (c) => chunks.push(c), error: (e) => { throw e; } });
+  let decoderConfig;
+  const encoder = new VideoEncoder({ output: (c, m) => { chunks.push(c); decoderConfig ??= m.decoderConfig; }, error: (e) => { throw e; } });
   encoder.configure({ codec, width: W, height: H, bitrateMode: 'quantizer' });
-  QUANTIZERS.forEach((quantizer, i) => {
+  quantizers.forEach((quantizer, i) => {
     const f = new VideoFrame(card(3), { format: 'I420', codedWidth: W, codedHeight: H, timestamp: i * 1000 });
     encoder.encode(f, { keyFrame: true, [key]: { quantizer } });
     f.close();
@@ -278,14 +279,14 @@ async function quantizerRoundTrip(codec) {
     },
     error: (e) => { throw e; },
   });
-  decoder.configure({ codec });
+  decoder.configure(decoderConfig);
   for (const c of chunks) decoder.decode(c);
   await decoder.flush();
   await Promise.all(pending);
   decoder.close();
   const sizes = chunks.map((c) => c.byteLength);
   const falling = sizes.every((s, i) => i === 0 || s < sizes[i - 1]);
-  if (chunks.length !== QUANTIZERS.length || db.length !== QUANTIZERS.length || !falling || db[0] < 35 || db[1] <= db[3]) {
+  if (chunks.length !== quantizers.length || db.length !== quantizers.length || !falling || db[0] < 35 || db[1] <= db[3]) {
     throw new Error(`${codec} quantizer mode: sizes ${sizes}, PSNR ${db.map((d) => d.toFixed(1))}`);
   }
   return { sizes, db };
@@ -375,6 +376,11 @@ async function main() {
   for (const codec of ['vp09.00.10.08', 'av01.0.04M.08']) {
     const { sizes, db } = await quantizerRoundTrip(codec);
     console.log(`${codec} quantizer mode: ok, key frame bytes ${sizes.join(' > ')} for quantizers ${QUANTIZERS.join(', ')}, PSNR ${db.map((d) => d.toFixed(1)).join(', ')} dB`);
+  }
+  if (expected === 'gpl') {
+    // x264's per-frame QP ("frame-qp", scripts/build-ffmpeg).
+    const { sizes, db } = await quantizerRoundTrip('avc1.64001f', [10, 20, 30, 45]);
+    console.log(`avc1.64001f quantizer mode: ok, key frame bytes ${sizes.join(' > ')} for QP 10, 20, 30, 45, PSNR ${db.map((d) => d.toFixed(1)).join(', ')} dB`);
   }
   console.log(`vp09.02.10.10 (I420P10): ok, worst PSNR ${(await highBitDepthRoundTrip('vp09.02.10.10')).toFixed(1)} dB`);
   console.log(`av01.0.04M.10 (I420P10): ok, worst PSNR ${(await highBitDepthRoundTrip('av01.0.04M.10')).toFixed(1)} dB`);
