@@ -38,6 +38,14 @@ const H264_ENCODERS: [&str; 2] = ["libx264", "libopenh264"];
 /// before the first per-frame quantizer.
 const X264_DEFAULT_QP: u32 = 23;
 const X265_DEFAULT_QP: u32 = 32;
+/// OpenH264's default layer QP (SVC_QUALITY_BASE_QP).
+const OPENH264_DEFAULT_QP: u32 = 26;
+
+/// Whether this build's x264 takes a QP per frame (the static builds'
+/// FFmpeg has a "frame-qp" option for it; Debian's has not).
+fn x264_frame_qp() -> bool {
+    find_encoder("libx264").is_some_and(|c| has_private_option(c, "frame-qp"))
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BitrateMode {
@@ -190,9 +198,11 @@ struct Open {
     layer_index: usize,
     /// `bitrateMode: "quantizer"`: the library encoder's quantizer bounds.
     quantizer: Option<FrameQuantizer>,
-    /// `bitrateMode: "quantizer"` for x264 and x265: the QP of the next frame
-    /// (the last one given; before any, the encoder's default constant QP).
+    /// `bitrateMode: "quantizer"` for x264, x265 and OpenH264: the QP of the
+    /// next frame (the last one given; before any, the encoder's default).
     frame_qp: Option<u32>,
+    /// OpenH264 takes it through its own parameters.
+    openh264_qp: Option<super::openh264::FrameQp>,
     /// AV1's temporal layers, set through libaom itself.
     av1_layers: Option<Av1Layers>,
 }
@@ -468,9 +478,11 @@ fn setup(codec: &VideoCodec, config: &EncoderConfig) -> Result<Setup> {
                 )));
             }
             let (profile, pix_fmt) = h264_settings(h264)?;
-            // Temporal layers: OpenH264 only (x264 has none).
+            // Temporal layers: OpenH264 only (x264 has none); per-frame QP:
+            // x264 where it takes one, else OpenH264.
             let layered = temporal_pattern(config.scalability_mode.as_deref()).is_ok_and(|p| p.is_some());
-            let encoder = find_first(if layered { &H264_ENCODERS[1..] } else { &H264_ENCODERS }, codec)?;
+            let quantizer = config.bitrate_mode == BitrateMode::Quantizer && !x264_frame_qp();
+            let encoder = find_first(if layered || quantizer { &H264_ENCODERS[1..] } else { &H264_ENCODERS }, codec)?;
             if codec_name(encoder) == "libx264" {
                 let level = match h264.level_idc {
                     9 => "1b".to_string(),
@@ -619,7 +631,8 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
     // which FFmpeg's wrappers fill themselves: the static builds' FFmpeg has
     // a "frame-qp" option for it (scripts/build-ffmpeg); Debian's has not.
     let frame_qp_default = match (&codec, config.bitrate_mode) {
-        (VideoCodec::H264(_), BitrateMode::Quantizer) if has_private_option(find_encoder("libx264").unwrap_or(std::ptr::null()), "frame-qp") => Some(X264_DEFAULT_QP),
+        (VideoCodec::H264(_), BitrateMode::Quantizer) if x264_frame_qp() => Some(X264_DEFAULT_QP),
+        (VideoCodec::H264(_), BitrateMode::Quantizer) if find_encoder("libopenh264").is_some() => Some(OPENH264_DEFAULT_QP),
         (VideoCodec::Hevc(_), BitrateMode::Quantizer) if has_private_option(find_encoder("libx265").unwrap_or(std::ptr::null()), "frame-qp") => Some(X265_DEFAULT_QP),
         _ => None,
     };
@@ -674,7 +687,11 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
             // deterministic): the level is left to x265.
             _ if frame_qp_default.is_some() => {
                 c.bit_rate = 0;
-                if matches!(codec, VideoCodec::H264(_)) {
+                if codec_name(encoder) == "libopenh264" {
+                    // Rate control off: each frame at the QP set through
+                    // OpenH264's parameters (openh264::FrameQp).
+                    options.push(("rc_mode", "off".into()));
+                } else if matches!(codec, VideoCodec::H264(_)) {
                     options.push(("aq-mode", "0".into()));
                     options.push(("mbtree", "0".into()));
                 } else if let Some((_, params)) = options.iter_mut().find(|(k, _)| *k == "x265-params") {
@@ -682,7 +699,9 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
                     *params = format!("{}:aq-mode=0:cutree=0", kept.join(":"));
                     options.push(("qp", frame_qp_default.unwrap_or_default().to_string()));
                 }
-                options.push(("frame-qp", "1".into()));
+                if codec_name(encoder) != "libopenh264" {
+                    options.push(("frame-qp", "1".into()));
+                }
                 None
             }
             (Some(b), _) => Some(b.min(i64::MAX as u64) as i64),
@@ -753,7 +772,11 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
     let av1_layers = av1_plan
         .map(|(targets, decimators)| Av1Layers::new(LibraryEncoder::find(ctx.as_ptr(), Library::Aom)?, &targets, decimators, (2, 56)))
         .transpose()?;
-    Ok(Open { ctx, codec, color: color.clone(), sent: 0, layers, layer_index: 0, quantizer, frame_qp: frame_qp_default, av1_layers })
+    let openh264_qp = match frame_qp_default {
+        Some(qp) if codec_name(encoder) == "libopenh264" => Some(super::openh264::FrameQp::new(ctx.as_ptr(), qp)?),
+        _ => None,
+    };
+    Ok(Open { ctx, codec, color: color.clone(), sent: 0, layers, layer_index: 0, quantizer, frame_qp: frame_qp_default, openh264_qp, av1_layers })
 }
 
 fn sample_aspect(config: &EncoderConfig) -> ffi::AVRational {
@@ -840,7 +863,10 @@ impl Processor for VideoEncoder {
             if let Some(q) = input.quantizer {
                 *qp = q.min(51);
             }
-            unsafe { (*frame.as_mut_ptr()).quality = (*qp * ffi::FF_QP2LAMBDA as u32) as i32 };
+            match open.openh264_qp.as_mut() {
+                Some(openh264) => openh264.set(*qp)?,
+                None => unsafe { (*frame.as_mut_ptr()).quality = (*qp * ffi::FF_QP2LAMBDA as u32) as i32 },
+            }
         }
         if let Some(quantizer) = open.quantizer.as_mut() {
             // FFmpeg's libvpx and libaom wrappers encode inside send_frame:
