@@ -2,8 +2,9 @@
 //! carries its events to JavaScript, keep-alive, and the dispatch function.
 //!
 //! Events go, in batches, to one JavaScript `dispatch(id, [generation, kind,
-//! payload, ...], outputs)` per addon instance (outputs converted when taken, see
-//! [`Outputs`]) (a [`LocalKey`], so worker_threads each have their own). The
+//! payload, ...], outputs)` per addon instance (a [`LocalKey`], so
+//! worker_threads each have their own); outputs are converted only when a
+//! step takes them (see [`Outputs`]). The
 //! worker holds no JavaScript value, so an idle codec nobody references can be
 //! collected, which drops its [`Worker`] and ends its thread.
 
