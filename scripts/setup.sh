@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential pkg-config clang libclang-dev ca-certificates curl
-  libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev libturbojpeg0-dev libvpx-dev libaom-dev
+  libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev libturbojpeg0-dev libvpx-dev libaom-dev libopenh264-dev
   ffmpeg util-linux git)
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 

@@ -10,7 +10,6 @@ const { VideoEncoder, VideoFrame } = webcodecs;
 const { patternFrame, encodeClip, until, fixture, ffmpegPictures, writeIvf, probe } = require('./helpers');
 
 const CONFIG = { codec: 'avc1.42001f', width: 320, height: 240, bitrate: 500_000, framerate: 30 };
-const OPENH264 = webcodecs.buildInfo.encoders.includes('libopenh264');
 
 function recorder() {
   const rec = { chunks: [], metadata: [], errors: [] };
@@ -57,8 +56,8 @@ test('isConfigSupported answers for valid configs and clones only recognised mem
   assert.equal((await VideoEncoder.isConfigSupported({ ...CONFIG, width: 321 })).supported, false, 'odd width');
   assert.equal((await VideoEncoder.isConfigSupported({ ...CONFIG, hardwareAcceleration: 'prefer-hardware' })).supported, false);
   assert.equal((await VideoEncoder.isConfigSupported({ ...CONFIG, alpha: 'keep' })).supported, false);
-  // H.264's temporal layers come from OpenH264 (the static builds have it; Debian's FFmpeg has not).
-  assert.equal((await VideoEncoder.isConfigSupported({ ...CONFIG, scalabilityMode: 'L1T3' })).supported, OPENH264);
+  // H.264's temporal layers come from OpenH264, which every build links.
+  assert.equal((await VideoEncoder.isConfigSupported({ ...CONFIG, scalabilityMode: 'L1T3' })).supported, true);
   for (const framerate of [0, -1]) assert.equal((await VideoEncoder.isConfigSupported({ ...CONFIG, framerate })).supported, false, `framerate ${framerate}`);
   const wide = await VideoEncoder.isConfigSupported({ ...CONFIG, displayWidth: 640, displayHeight: 240 });
   assert.equal(wide.supported, true);
@@ -512,11 +511,11 @@ test('contentHint "text" makes VP9 and AV1 code screen content smaller and bette
 // Temporal SVC (issue 9 item 1): the layer ids Chrome gives (L1T2 0,1,0,1…;
 // L1T3 0,2,1,2…, starting again at a requested key frame), and each set of
 // lower layers decodes on its own to as many frames, pictures intact.
-test('L1T2 and L1T3 for VP8, VP9, AV1 and (with OpenH264) H.264: Chrome\'s temporal layer ids, and the lower layers decode alone', async () => {
+test('L1T2 and L1T3 for VP8, VP9, AV1 and H.264: Chrome\'s temporal layer ids, and the lower layers decode alone', async () => {
   const { VideoDecoder, EncodedVideoChunk } = webcodecs;
   const { pattern, psnr } = require('./helpers');
   const W = 160, H = 120, N = 14, KEYS = [0, 7];
-  for (const codec of ['vp8', 'vp09.00.10.08', 'av01.0.04M.08', ...(OPENH264 ? ['avc1.42001f'] : [])]) {
+  for (const codec of ['vp8', 'vp09.00.10.08', 'av01.0.04M.08', 'avc1.42001f']) {
     for (const [mode, period] of [['L1T2', [0, 1]], ['L1T3', [0, 2, 1, 2]]]) {
       const rec = recorder();
       rec.encoder.configure({ codec, width: W, height: H, bitrate: 400_000, framerate: 30, scalabilityMode: mode });
@@ -591,21 +590,22 @@ function sliceQps(file, format) {
 
 // x264 and x265 take a frame's QP only through their own picture structures,
 // which the static builds' FFmpeg fills from each frame ("frame-qp",
-// scripts/build-ffmpeg); the LGPL build's H.264 is OpenH264's, with rate
-// control off and the QP set through its parameters. Debian's FFmpeg has
-// neither, so a development build answers supported: false.
+// scripts/build-ffmpeg). Elsewhere (the LGPL build, and development builds on
+// Debian's FFmpeg) H.264 is OpenH264's, called directly with rate control
+// off and each frame's QP set through its parameters; HEVC needs the GPL
+// release build.
 test('bitrateMode "quantizer": H.264 and HEVC code each frame at the QP its encode() options give, read back from the slice headers', async (t) => {
   const W = 320, H = 240;
   const release = webcodecs.buildInfo.libraries.length > 0;
   const pictures = ffmpegPictures(fixture('h264.mp4'), W, H);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wc-qp-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const x264 = webcodecs.buildInfo.encoders.includes('libx264');
+  const x264FrameQp = release && webcodecs.buildInfo.encoders.includes('libx264');
+  const x265FrameQp = release && webcodecs.buildInfo.encoders.includes('libx265');
   // Before any quantizer: x264's, OpenH264's and x265's default QP.
-  for (const [codec, key, libraries, format, firstQp] of [['avc1.64001f', 'avc', ['libx264', 'libopenh264'], 'h264', x264 ? 23 : 26], ['hvc1.1.6.L93.B0', 'hevc', ['libx265'], 'hevc', 32]]) {
+  for (const [codec, key, expected, format, firstQp] of [['avc1.64001f', 'avc', true, 'h264', x264FrameQp ? 23 : 26], ['hvc1.1.6.L93.B0', 'hevc', x265FrameQp, 'hevc', 32]]) {
     const config = { codec, width: W, height: H, framerate: 30, bitrateMode: 'quantizer', [key]: { format: 'annexb' } };
     const support = await VideoEncoder.isConfigSupported(config);
-    const expected = release && libraries.some((l) => webcodecs.buildInfo.encoders.includes(l));
     assert.equal(support.supported, expected, `${codec} quantizer mode in this build`);
     if (!expected) continue;
     const qps = [10, 20, 30, 40, 51];
@@ -839,9 +839,9 @@ test('every encoder gives byte-identical output for the same input, run after ru
     assert.deepEqual(errors, []);
     return `${chunks} chunks, ${hash.digest('hex')}`;
   };
-  const video = (codec, latencyMode) => digest(async (output, error) => {
+  const video = (codec, latencyMode, extra = {}) => digest(async (output, error) => {
     const encoder = new VideoEncoder({ output, error });
-    const config = { codec, width: 192, height: 128, bitrate: 600_000, framerate: 30, latencyMode };
+    const config = { codec, width: 192, height: 128, bitrate: 600_000, framerate: 30, latencyMode, ...extra };
     // HEVC is encoded in the GPL flavour and dev builds only.
     if (!(await VideoEncoder.isConfigSupported(config)).supported) {
       assert.ok(codec.startsWith('hvc1'), `${codec} is not supported`);
@@ -880,6 +880,12 @@ test('every encoder gives byte-identical output for the same input, run after ru
       if (await supported(codec)) assert.match(first, /^30 chunks/, `${codec} ${latencyMode}`);
       assert.equal(await video(codec, latencyMode), first, `${codec} ${latencyMode}`);
     }
+  }
+  // H.264 with temporal layers, and in quantizer mode (OpenH264's where x264 takes no QP per frame).
+  for (const extra of [{ scalabilityMode: 'L1T3' }, { bitrateMode: 'quantizer' }]) {
+    const first = await video('avc1.42001f', 'realtime', extra);
+    assert.match(first, /^30 chunks/, JSON.stringify(extra));
+    assert.equal(await video('avc1.42001f', 'realtime', extra), first, JSON.stringify(extra));
   }
   for (const codec of ['opus', 'mp4a.40.2', 'mp3', 'vorbis', 'flac']) {
     const first = await audio(codec);

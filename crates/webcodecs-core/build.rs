@@ -1,5 +1,6 @@
 //! Links libjpeg-turbo's TurboJPEG library (ImageDecoder's JPEG decoder),
-//! and in a development build libvpx and libaom (per-frame quantizers),
+//! and in a development build libvpx and libaom (per-frame quantizers) and
+//! OpenH264 (H.264 temporal layers and per-frame QP, src/video/openh264.rs),
 //! found with pkg-config like FFmpeg: the system's shared library in a
 //! development build, the static one of scripts/build-ffmpeg's prefix
 //! (PKG_CONFIG_PATH, set by scripts/prebuild) with the `static-ffmpeg` feature.
@@ -14,13 +15,14 @@ fn main() {
         args.insert(0, "--static");
     } else {
         // Per-frame quantizers call libvpx and libaom directly (see
-        // src/video/quantizer.rs); a static FFmpeg links them already.
-        args.extend(["vpx", "aom"]);
+        // src/video/library.rs), H.264's layers OpenH264; a static FFmpeg
+        // links them already.
+        args.extend(["vpx", "aom", "openh264"]);
     }
     let output = Command::new("pkg-config").args(&args).output();
     let flags = match output {
         Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).into_owned(),
-        _ => panic!("pkg-config cannot find libturbojpeg, vpx or aom: install libturbojpeg0-dev, libvpx-dev and libaom-dev (Debian/Ubuntu)"),
+        _ => panic!("pkg-config cannot find libturbojpeg, vpx, aom or openh264: install libturbojpeg0-dev, libvpx-dev, libaom-dev and libopenh264-dev (Debian/Ubuntu)"),
     };
     for flag in flags.split_whitespace() {
         if let Some(dir) = flag.strip_prefix("-L") {

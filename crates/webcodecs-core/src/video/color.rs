@@ -87,7 +87,7 @@ impl ColorSpace {
 
     /// The FFmpeg values of the known members.
     #[allow(clippy::type_complexity)]
-    fn av_values(&self) -> (Option<ffi::AVColorPrimaries>, Option<ffi::AVColorTransferCharacteristic>, Option<ffi::AVColorSpace>, Option<ffi::AVColorRange>) {
+    pub(crate) fn av_values(&self) -> (Option<ffi::AVColorPrimaries>, Option<ffi::AVColorTransferCharacteristic>, Option<ffi::AVColorSpace>, Option<ffi::AVColorRange>) {
         (
             value_of(&PRIMARIES, self.primaries),
             value_of(&TRANSFERS, self.transfer),

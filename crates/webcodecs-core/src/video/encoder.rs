@@ -1,5 +1,6 @@
 //! The video encoder behind `VideoEncoder`: H.264 through libx264 (or
-//! libopenh264 where x264 is absent), HEVC through libx265, VP8 and VP9
+//! libopenh264 where x264 is absent, and OpenH264 itself for temporal layers
+//! and, where x264 takes no per-frame QP, quantizer mode), HEVC through libx265, VP8 and VP9
 //! through libvpx, AV1 through libaom (real-time). H.264 and HEVC come out as
 //! Annex B or length-prefixed with their decoder configuration record (avcC,
 //! hvcC), which the first chunk and every change carry.
@@ -186,8 +187,17 @@ struct Pending {
     layer: Option<u32>,
 }
 
+/// What encodes the frames.
+enum Backend {
+    Ffmpeg(CodecContext),
+    /// OpenH264 called directly (openh264.rs): it returns each frame's access unit at once.
+    OpenH264(super::openh264::Encoder),
+}
+
 struct Open {
-    ctx: CodecContext,
+    backend: Backend,
+    /// The pixel format the encoder takes.
+    pix_fmt: ffi::AVPixelFormat,
     codec: VideoCodec,
     color: ColorSpace,
     /// Frames sent since the context was opened.
@@ -201,8 +211,6 @@ struct Open {
     /// `bitrateMode: "quantizer"` for x264, x265 and OpenH264: the QP of the
     /// next frame (the last one given; before any, the encoder's default).
     frame_qp: Option<u32>,
-    /// OpenH264 takes it through its own parameters.
-    openh264_qp: Option<super::openh264::FrameQp>,
     /// AV1's temporal layers, set through libaom itself.
     av1_layers: Option<Av1Layers>,
 }
@@ -263,9 +271,10 @@ impl VideoEncoder {
 
     fn drain(&mut self, emit: &mut dyn FnMut(EncodedChunk)) -> Result<()> {
         let packet = self.packet.get_or_insert_with(Packet::empty);
-        let Some(open) = self.open.as_ref() else { return Ok(()) };
+        let Some(Open { backend: Backend::Ffmpeg(ctx), .. }) = self.open.as_ref() else { return Ok(()) };
+        let open = self.open.as_ref().expect("matched above");
         loop {
-            if !open.ctx.receive_packet(packet)? {
+            if !ctx.receive_packet(packet)? {
                 return Ok(());
             }
             let (pts, flags) = unsafe { ((*packet.as_ptr()).pts, (*packet.as_ptr()).flags) };
@@ -447,7 +456,8 @@ fn default_bitrate(codec: &VideoCodec, config: &EncoderConfig, fps: f64) -> i64 
 
 /// The encoder, pixel format and private options for a parsed codec string.
 struct Setup {
-    encoder: *const ffi::AVCodec,
+    /// None: OpenH264 directly.
+    encoder: Option<*const ffi::AVCodec>,
     pix_fmt: ffi::AVPixelFormat,
     options: Vec<(&'static str, String)>,
     profile: Option<i32>,
@@ -480,9 +490,13 @@ fn setup(codec: &VideoCodec, config: &EncoderConfig) -> Result<Setup> {
             let (profile, pix_fmt) = h264_settings(h264)?;
             // Temporal layers: OpenH264 only (x264 has none); per-frame QP:
             // x264 where it takes one, else OpenH264.
-            let layered = temporal_pattern(config.scalability_mode.as_deref()).is_ok_and(|p| p.is_some());
-            let quantizer = config.bitrate_mode == BitrateMode::Quantizer && !x264_frame_qp();
-            let encoder = find_first(if layered || quantizer { &H264_ENCODERS[1..] } else { &H264_ENCODERS }, codec)?;
+            if openh264_direct(codec, config) {
+                if pix_fmt != AV_PIX_FMT_YUV420P {
+                    return Err(Error::NotSupported("OpenH264 encodes only 8-bit 4:2:0".into()));
+                }
+                return Ok(Setup { encoder: None, pix_fmt, options, profile: Some(h264.profile_idc as i32), level: Some(h264.level_idc as i32) });
+            }
+            let encoder = find_first(&H264_ENCODERS, codec)?;
             if codec_name(encoder) == "libx264" {
                 let level = match h264.level_idc {
                     9 => "1b".to_string(),
@@ -505,12 +519,12 @@ fn setup(codec: &VideoCodec, config: &EncoderConfig) -> Result<Setup> {
                 if config.bitrate.is_some() && config.bitrate_mode == BitrateMode::Constant {
                     options.push(("nal-hrd", "cbr".into()));
                 }
-                return Ok(Setup { encoder, pix_fmt, options, profile: None, level: None });
+                return Ok(Setup { encoder: Some(encoder), pix_fmt, options, profile: None, level: None });
             }
             if pix_fmt != AV_PIX_FMT_YUV420P {
                 return Err(Error::NotSupported(format!("{} encodes only 8-bit 4:2:0", codec_name(encoder))));
             }
-            Ok(Setup { encoder, pix_fmt, options, profile: Some(h264.profile_idc as i32), level: Some(h264.level_idc as i32) })
+            Ok(Setup { encoder: Some(encoder), pix_fmt, options, profile: Some(h264.profile_idc as i32), level: Some(h264.level_idc as i32) })
         }
         VideoCodec::Hevc(hevc) => {
             if w % 2 != 0 || h % 2 != 0 {
@@ -533,7 +547,7 @@ fn setup(codec: &VideoCodec, config: &EncoderConfig) -> Result<Setup> {
                 params.push_str(&format!(":rc-lookahead={X265_QUALITY_LOOKAHEAD}:frame-threads={threads}"));
             }
             options.push(("x265-params", params));
-            Ok(Setup { encoder, pix_fmt, options, profile: None, level: None })
+            Ok(Setup { encoder: Some(encoder), pix_fmt, options, profile: None, level: None })
         }
         VideoCodec::Vp8 | VideoCodec::Vp9(_) => {
             let (encoder, pix_fmt, speed) = match codec {
@@ -557,7 +571,7 @@ fn setup(codec: &VideoCodec, config: &EncoderConfig) -> Result<Setup> {
                     options.push(("tune-content", "screen".into()));
                 }
             }
-            Ok(Setup { encoder, pix_fmt, options, profile, level: None })
+            Ok(Setup { encoder: Some(encoder), pix_fmt, options, profile, level: None })
         }
         VideoCodec::Av1(av1) => {
             let pix_fmt = av1_format(av1)?;
@@ -576,7 +590,7 @@ fn setup(codec: &VideoCodec, config: &EncoderConfig) -> Result<Setup> {
                 let tune = !(layered && av1.bit_depth > 8 && super::library::aom_version() < (3, 12, 0));
                 options.push(("aom-params", if tune { "tune-content=screen:enable-palette=1" } else { "enable-palette=1" }.into()));
             }
-            Ok(Setup { encoder, pix_fmt, options, profile: Some(av1.profile as i32), level: None })
+            Ok(Setup { encoder: Some(encoder), pix_fmt, options, profile: Some(av1.profile as i32), level: None })
         }
     }
 }
@@ -620,8 +634,7 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
     }
     let layers = temporal_pattern(config.scalability_mode.as_deref()).map_err(|e| Error::NotSupported(format!("{e} for {name}")))?;
     // H.264's layers come from OpenH264 (see openh264.rs); x264 has none.
-    let h264_layers = layers.is_some() && matches!(codec, VideoCodec::H264(_)) && find_encoder("libopenh264").is_some();
-    if layers.is_some() && !h264_layers && !matches!(codec, VideoCodec::Vp8 | VideoCodec::Vp9(_) | VideoCodec::Av1(_)) {
+    if layers.is_some() && !matches!(codec, VideoCodec::H264(_) | VideoCodec::Vp8 | VideoCodec::Vp9(_) | VideoCodec::Av1(_)) {
         return Err(Error::NotSupported(format!("Scalability mode {} is not supported for {name} in this build", config.scalability_mode.as_deref().unwrap_or(""))));
     }
     if config.framerate.is_some_and(|f| !(f > 0.0)) {
@@ -629,10 +642,11 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
     }
     // x264 and x265 take a frame's QP only in their own picture structures,
     // which FFmpeg's wrappers fill themselves: the static builds' FFmpeg has
-    // a "frame-qp" option for it (scripts/build-ffmpeg); Debian's has not.
+    // a "frame-qp" option for it (scripts/build-ffmpeg); Debian's has not,
+    // and there OpenH264 codes H.264 at a QP per frame.
     let frame_qp_default = match (&codec, config.bitrate_mode) {
         (VideoCodec::H264(_), BitrateMode::Quantizer) if x264_frame_qp() => Some(X264_DEFAULT_QP),
-        (VideoCodec::H264(_), BitrateMode::Quantizer) if find_encoder("libopenh264").is_some() => Some(OPENH264_DEFAULT_QP),
+        (VideoCodec::H264(_), BitrateMode::Quantizer) => Some(OPENH264_DEFAULT_QP),
         (VideoCodec::Hevc(_), BitrateMode::Quantizer) if has_private_option(find_encoder("libx265").unwrap_or(std::ptr::null()), "frame-qp") => Some(X265_DEFAULT_QP),
         _ => None,
     };
@@ -648,6 +662,9 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
         return Err(Error::NotSupported(format!("bitrateMode \"quantizer\" cannot be combined with scalabilityMode or alpha \"keep\" for {name}")));
     }
     let Setup { encoder, mut pix_fmt, mut options, profile, level } = setup(&codec, config)?;
+    let Some(encoder) = encoder else {
+        return open_openh264(config, codec, color, layers, frame_qp_default, (profile.unwrap_or(66) as u8, level.unwrap_or(0) as u8));
+    };
     if config.keep_alpha {
         // libvpx encodes the A plane of 4:2:0 with alpha with a second encoder.
         pix_fmt = AV_PIX_FMT_YUVA420P;
@@ -687,11 +704,7 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
             // deterministic): the level is left to x265.
             _ if frame_qp_default.is_some() => {
                 c.bit_rate = 0;
-                if codec_name(encoder) == "libopenh264" {
-                    // Rate control off: each frame at the QP set through
-                    // OpenH264's parameters (openh264::FrameQp).
-                    options.push(("rc_mode", "off".into()));
-                } else if matches!(codec, VideoCodec::H264(_)) {
+                if matches!(codec, VideoCodec::H264(_)) {
                     options.push(("aq-mode", "0".into()));
                     options.push(("mbtree", "0".into()));
                 } else if let Some((_, params)) = options.iter_mut().find(|(k, _)| *k == "x265-params") {
@@ -699,9 +712,7 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
                     *params = format!("{}:aq-mode=0:cutree=0", kept.join(":"));
                     options.push(("qp", frame_qp_default.unwrap_or_default().to_string()));
                 }
-                if codec_name(encoder) != "libopenh264" {
-                    options.push(("frame-qp", "1".into()));
-                }
+                options.push(("frame-qp", "1".into()));
                 None
             }
             (Some(b), _) => Some(b.min(i64::MAX as u64) as i64),
@@ -730,7 +741,6 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
                 c.qmin = 2;
                 c.qmax = 56;
             }
-            // (OpenH264 divides the bitrate among its layers itself.)
             if matches!(codec, VideoCodec::Vp8 | VideoCodec::Vp9(_)) {
                 let targets: Vec<String> = targets.iter().map(|t| t.to_string()).collect();
                 let decimators: Vec<String> = decimators.iter().map(|d| d.to_string()).collect();
@@ -764,19 +774,51 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
         color.apply_to_codec(c);
     }
     ctx.open(encoder, &options)?;
-    if let (true, Some(pattern)) = (h264_layers, layers) {
-        super::openh264::set_temporal_layers(ctx.as_ptr(), if pattern.len() == 2 { 2 } else { 3 })?;
-    }
     let quantizer = quantizer_library.map(|library| FrameQuantizer::new(LibraryEncoder::find(ctx.as_ptr(), library)?)).transpose()?;
     // The same quantizer bounds as VP9's layers (see above).
     let av1_layers = av1_plan
         .map(|(targets, decimators)| Av1Layers::new(LibraryEncoder::find(ctx.as_ptr(), Library::Aom)?, &targets, decimators, (2, 56)))
         .transpose()?;
-    let openh264_qp = match frame_qp_default {
-        Some(qp) if codec_name(encoder) == "libopenh264" => Some(super::openh264::FrameQp::new(ctx.as_ptr(), qp)?),
-        _ => None,
+    Ok(Open { backend: Backend::Ffmpeg(ctx), pix_fmt, codec, color: color.clone(), sent: 0, layers, layer_index: 0, quantizer, frame_qp: frame_qp_default, av1_layers })
+}
+
+/// H.264 that OpenH264 encodes directly: temporal layers, or quantizer mode
+/// where x264 takes no QP per frame.
+fn openh264_direct(codec: &VideoCodec, config: &EncoderConfig) -> bool {
+    let layered = temporal_pattern(config.scalability_mode.as_deref()).is_ok_and(|p| p.is_some());
+    matches!(codec, VideoCodec::H264(_)) && (layered || (config.bitrate_mode == BitrateMode::Quantizer && !x264_frame_qp()))
+}
+
+fn open_openh264(config: &EncoderConfig, codec: VideoCodec, color: &ColorSpace, layers: Option<&'static [u32]>, qp: Option<u32>, (profile_idc, level_idc): (u8, u8)) -> Result<Open> {
+    let fps = config.framerate.filter(|f| *f > 0.0).unwrap_or(30.0);
+    let sar = sample_aspect(config);
+    let settings = super::openh264::Settings {
+        width: config.width,
+        height: config.height,
+        fps,
+        // OpenH264 divides the bitrate among its layers itself.
+        bitrate: qp.is_none().then(|| config.bitrate.map_or_else(|| default_bitrate(&codec, config, fps), |b| b.min(i64::MAX as u64) as i64)),
+        constant: config.bitrate_mode == BitrateMode::Constant && config.bitrate.is_some(),
+        temporal_layers: layers.map_or(1, |pattern| if pattern.len() == 2 { 2 } else { 3 }),
+        qp,
+        profile_idc,
+        level_idc,
+        color: color.clone(),
+        sample_aspect: (sar.num as u16, sar.den as u16),
     };
-    Ok(Open { ctx, codec, color: color.clone(), sent: 0, layers, layer_index: 0, quantizer, frame_qp: frame_qp_default, openh264_qp, av1_layers })
+    let encoder = super::openh264::Encoder::open(&settings)?;
+    Ok(Open {
+        backend: Backend::OpenH264(encoder),
+        pix_fmt: AV_PIX_FMT_YUV420P,
+        codec,
+        color: color.clone(),
+        sent: 0,
+        layers,
+        layer_index: 0,
+        quantizer: None,
+        frame_qp: qp,
+        av1_layers: None,
+    })
 }
 
 fn sample_aspect(config: &EncoderConfig) -> ffi::AVRational {
@@ -819,7 +861,7 @@ impl Processor for VideoEncoder {
         // as Chrome's does.
         let rgb = input.frame.format().is_some_and(|f| f.is_rgb());
         let color = if rgb { ColorSpace::from_names(Some("bt709"), Some("iec61966-2-1"), Some("bt709"), Some(true)) } else { input.color.clone() };
-        let format = self.ensure_open(&color)?.ctx.raw().pix_fmt;
+        let format = self.ensure_open(&color)?.pix_fmt;
         let mut frame = self.prepare(&input, format, if rgb { Colorimetry::RGB_TO_FULL_BT709 } else { Colorimetry::BT709 })?;
         let pts = self.next_pts;
         self.next_pts += 1;
@@ -863,17 +905,30 @@ impl Processor for VideoEncoder {
             if let Some(q) = input.quantizer {
                 *qp = q.min(51);
             }
-            match open.openh264_qp.as_mut() {
-                Some(openh264) => openh264.set(*qp)?,
-                None => unsafe { (*frame.as_mut_ptr()).quality = (*qp * ffi::FF_QP2LAMBDA as u32) as i32 },
+            if let Backend::Ffmpeg(_) = open.backend {
+                unsafe { (*frame.as_mut_ptr()).quality = (*qp * ffi::FF_QP2LAMBDA as u32) as i32 };
             }
         }
+        let ctx = match &mut open.backend {
+            Backend::Ffmpeg(ctx) => ctx.as_ptr(),
+            Backend::OpenH264(encoder) => {
+                // The frame's access unit comes back at once.
+                let Some(data) = encoder.encode(&frame, input.key_frame, open.frame_qp)? else { return Ok(()) };
+                open.sent += 1;
+                let key = h264::split_annexb(&data).iter().any(|nal| h264::nal_type(nal) == h264::NAL_IDR);
+                let config = self.config.as_ref().expect("configured");
+                let mut chunk = package(config, open, &data, key, input.timestamp, input.duration, &mut self.last_parameter_sets);
+                chunk.temporal_layer = layer;
+                emit(chunk);
+                return Ok(());
+            }
+        };
         if let Some(quantizer) = open.quantizer.as_mut() {
             // FFmpeg's libvpx and libaom wrappers encode inside send_frame:
             // the bounds set now apply to this frame alone.
-            quantizer.set(open.ctx.as_ptr(), input.quantizer)?;
+            quantizer.set(ctx, input.quantizer)?;
         }
-        let ret = unsafe { ffi::avcodec_send_frame(open.ctx.as_ptr(), frame.as_ptr()) };
+        let ret = unsafe { ffi::avcodec_send_frame(ctx, frame.as_ptr()) };
         if ret < 0 {
             return Err(Error::ffmpeg("avcodec_send_frame", ret));
         }
@@ -883,11 +938,12 @@ impl Processor for VideoEncoder {
     }
 
     fn flush(&mut self, emit: &mut dyn FnMut(EncodedChunk)) -> Result<()> {
-        let Some(open) = self.open.as_ref() else { return Ok(()) };
-        if open.sent == 0 {
+        // OpenH264 holds no frames: nothing to drain, and it goes on as it is.
+        let Some(Open { backend: Backend::Ffmpeg(ctx), sent, .. }) = self.open.as_ref() else { return Ok(()) };
+        if *sent == 0 {
             return Ok(());
         }
-        open.ctx.end_encoder_input()?;
+        ctx.end_encoder_input()?;
         self.drain(emit)?;
         // A drained FFmpeg encoder takes no more input: the next frame reopens it
         // with the same configuration (same parameter sets, so no new decoder config).
