@@ -403,6 +403,12 @@ export declare const buildInfo: {
   readonly encoders: readonly string[];
   readonly decoders: readonly string[];
   /**
+   * Encoder libraries called directly, for what FFmpeg's wrappers cannot do:
+   * "openh264" (H.264 temporal layers, and per-frame QP where x264 takes none)
+   * always; "x265" (HEVC per-frame QP) in development builds on x265 3.5.
+   */
+  readonly directEncoders: readonly string[];
+  /**
    * The libraries linked into the binary (FFmpeg and the codec libraries of a
    * release build; empty for a source build, which uses the system's FFmpeg),
    * each listed in its package's THIRD-PARTY-NOTICES.

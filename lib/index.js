@@ -21,7 +21,7 @@ function buildInfo() {
   const info = native.buildInfo();
   const flavour = /\bLGPL\b/.test(info.license) ? 'lgpl' : /\bGPL\b/.test(info.license) ? 'gpl' : 'other';
   const libraries = Object.freeze(info.libraries.map((l) => Object.freeze(l)));
-  return Object.freeze({ ...info, flavour, encoders: Object.freeze(info.encoders), decoders: Object.freeze(info.decoders), libraries });
+  return Object.freeze({ ...info, flavour, encoders: Object.freeze(info.encoders), decoders: Object.freeze(info.decoders), directEncoders: Object.freeze(info.directEncoders), libraries });
 }
 
 module.exports = {

@@ -6,16 +6,23 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential pkg-config clang libclang-dev ca-certificates curl
-  libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev libturbojpeg0-dev libvpx-dev libaom-dev libopenh264-dev
+  libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev libturbojpeg0-dev libvpx-dev libaom-dev
   ffmpeg util-linux git)
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  install=(apt-get install -y --no-install-recommends "${missing[@]}")
+# Encoders called without FFmpeg (H.264 temporal layers and per-frame QP,
+# HEVC per-frame QP): installed where the distribution has them (Debian 12
+# has both), else the build leaves those features out.
+optional=(libopenh264-dev libx265-dev)
+
+# Installs the packages named that are not installed yet.
+install_missing() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  ((${#missing[@]})) || return 0
+  local install=(apt-get install -y --no-install-recommends "${missing[@]}")
   if [ "$(id -u)" = 0 ]; then
     echo "setup: installing ${missing[*]}"
     apt-get update -qq
@@ -29,7 +36,13 @@ if ((${#missing[@]})); then
     echo "  sudo apt-get update && sudo ${install[*]}" >&2
     exit 1
   fi
-fi
+}
+install_missing "${packages[@]}"
+available=()
+for p in "${optional[@]}"; do
+  apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [0-9]' && available+=("$p")
+done
+((${#available[@]})) && install_missing "${available[@]}"
 
 # Rust: the FFmpeg bindings need a current toolchain (1.88 or newer), which
 # Debian's rustc is not. rustup installs one for this user (no root needed).

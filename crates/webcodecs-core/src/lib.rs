@@ -44,6 +44,11 @@ pub struct BuildInfo {
     /// The FFmpeg encoders and decoders WebCodecs can use that are present.
     pub encoders: Vec<&'static str>,
     pub decoders: Vec<&'static str>,
+    /// Encoder libraries called without FFmpeg, for what FFmpeg's wrappers
+    /// cannot do: OpenH264 (H.264 temporal layers and per-frame QP; always in
+    /// release builds), x265 (HEVC per-frame QP) in development builds on x265
+    /// build 199.
+    pub direct_encoders: Vec<&'static str>,
     /// The libraries linked into this binary, as (name, version, SPDX
     /// licence): what scripts/prebuild passes in from scripts/build-ffmpeg's
     /// libraries.txt (`name|version|licence` entries separated by `;`). A
@@ -82,6 +87,7 @@ pub fn build_info() -> BuildInfo {
                 !unsafe { ffi::avcodec_find_decoder_by_name(name.as_ptr()) }.is_null()
             })
             .collect(),
+        direct_encoders: [("openh264", cfg!(openh264)), ("x265", cfg!(x265_direct))].into_iter().filter(|l| l.1).map(|l| l.0).collect(),
         libraries: option_env!("WEBCODECS_LIBRARIES")
             .unwrap_or("")
             .split(';')

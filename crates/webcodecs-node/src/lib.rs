@@ -25,7 +25,7 @@ fn build_info(mut cx: FunctionContext) -> JsResult<JsObject> {
         let v = cx.string(value);
         obj.set(&mut cx, key, v)?;
     }
-    for (key, names) in [("encoders", &info.encoders), ("decoders", &info.decoders)] {
+    for (key, names) in [("encoders", &info.encoders), ("decoders", &info.decoders), ("directEncoders", &info.direct_encoders)] {
         let array = cx.empty_array();
         for (i, name) in names.iter().enumerate() {
             let v = cx.string(name);

@@ -191,7 +191,11 @@ struct Pending {
 enum Backend {
     Ffmpeg(CodecContext),
     /// OpenH264 called directly (openh264.rs): it returns each frame's access unit at once.
+    #[cfg(openh264)]
     OpenH264(super::openh264::Encoder),
+    /// x265 called directly (x265.rs), for HEVC's per-frame QP in development builds.
+    #[cfg(x265_direct)]
+    X265(super::x265::Encoder),
 }
 
 struct Open {
@@ -287,6 +291,20 @@ impl VideoEncoder {
                 chunk.alpha = alpha_side_data(packet);
             }
             packet.unref();
+            emit(chunk);
+        }
+    }
+}
+
+#[cfg(x265_direct)]
+impl VideoEncoder {
+    /// Emits the access units x265 gave, each with the frame it came from.
+    fn deliver(&mut self, outputs: Vec<super::x265::Output>, emit: &mut dyn FnMut(EncodedChunk)) {
+        let (Some(config), Some(open)) = (self.config.as_ref(), self.open.as_ref()) else { return };
+        for output in outputs {
+            let from = self.pending.remove(&output.pts).unwrap_or(Pending { timestamp: output.pts, duration: None, layer: None });
+            let mut chunk = package(config, open, &output.data, output.key, from.timestamp, from.duration, &mut self.last_parameter_sets);
+            chunk.temporal_layer = from.layer;
             emit(chunk);
         }
     }
@@ -634,7 +652,8 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
     }
     let layers = temporal_pattern(config.scalability_mode.as_deref()).map_err(|e| Error::NotSupported(format!("{e} for {name}")))?;
     // H.264's layers come from OpenH264 (see openh264.rs); x264 has none.
-    if layers.is_some() && !matches!(codec, VideoCodec::H264(_) | VideoCodec::Vp8 | VideoCodec::Vp9(_) | VideoCodec::Av1(_)) {
+    let h264_layers = cfg!(openh264) && matches!(codec, VideoCodec::H264(_));
+    if layers.is_some() && !h264_layers && !matches!(codec, VideoCodec::Vp8 | VideoCodec::Vp9(_) | VideoCodec::Av1(_)) {
         return Err(Error::NotSupported(format!("Scalability mode {} is not supported for {name} in this build", config.scalability_mode.as_deref().unwrap_or(""))));
     }
     if config.framerate.is_some_and(|f| !(f > 0.0)) {
@@ -646,8 +665,8 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
     // and there OpenH264 codes H.264 at a QP per frame.
     let frame_qp_default = match (&codec, config.bitrate_mode) {
         (VideoCodec::H264(_), BitrateMode::Quantizer) if x264_frame_qp() => Some(X264_DEFAULT_QP),
-        (VideoCodec::H264(_), BitrateMode::Quantizer) => Some(OPENH264_DEFAULT_QP),
-        (VideoCodec::Hevc(_), BitrateMode::Quantizer) if has_private_option(find_encoder("libx265").unwrap_or(std::ptr::null()), "frame-qp") => Some(X265_DEFAULT_QP),
+        (VideoCodec::H264(_), BitrateMode::Quantizer) if cfg!(openh264) => Some(OPENH264_DEFAULT_QP),
+        (VideoCodec::Hevc(_), BitrateMode::Quantizer) if cfg!(x265_direct) || has_private_option(find_encoder("libx265").unwrap_or(std::ptr::null()), "frame-qp") => Some(X265_DEFAULT_QP),
         _ => None,
     };
     let quantizer_library = match (&codec, config.bitrate_mode) {
@@ -663,7 +682,10 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
     }
     let Setup { encoder, mut pix_fmt, mut options, profile, level } = setup(&codec, config)?;
     let Some(encoder) = encoder else {
+        #[cfg(openh264)]
         return open_openh264(config, codec, color, layers, frame_qp_default, (profile.unwrap_or(66) as u8, level.unwrap_or(0) as u8));
+        #[cfg(not(openh264))]
+        return Err(Error::NotSupported(format!("This build has no OpenH264 for {}", config.codec)));
     };
     if config.keep_alpha {
         // libvpx encodes the A plane of 4:2:0 with alpha with a second encoder.
@@ -773,6 +795,13 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
         }
         color.apply_to_codec(c);
     }
+    #[cfg(x265_direct)]
+    if frame_qp_default.is_some() && matches!(codec, VideoCodec::Hevc(_)) && !has_private_option(encoder, "frame-qp") {
+        // FFmpeg's wrapper cannot take a frame's QP: x265 itself, as the wrapper would set it up.
+        let direct = super::x265::Encoder::open(ctx.raw(), &options)?;
+        let open = Open { backend: Backend::X265(direct), pix_fmt, codec, color: color.clone(), sent: 0, layers, layer_index: 0, quantizer: None, frame_qp: frame_qp_default, av1_layers: None };
+        return Ok(open);
+    }
     ctx.open(encoder, &options)?;
     let quantizer = quantizer_library.map(|library| FrameQuantizer::new(LibraryEncoder::find(ctx.as_ptr(), library)?)).transpose()?;
     // The same quantizer bounds as VP9's layers (see above).
@@ -786,9 +815,10 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
 /// where x264 takes no QP per frame.
 fn openh264_direct(codec: &VideoCodec, config: &EncoderConfig) -> bool {
     let layered = temporal_pattern(config.scalability_mode.as_deref()).is_ok_and(|p| p.is_some());
-    matches!(codec, VideoCodec::H264(_)) && (layered || (config.bitrate_mode == BitrateMode::Quantizer && !x264_frame_qp()))
+    cfg!(openh264) && matches!(codec, VideoCodec::H264(_)) && (layered || (config.bitrate_mode == BitrateMode::Quantizer && !x264_frame_qp()))
 }
 
+#[cfg(openh264)]
 fn open_openh264(config: &EncoderConfig, codec: VideoCodec, color: &ColorSpace, layers: Option<&'static [u32]>, qp: Option<u32>, (profile_idc, level_idc): (u8, u8)) -> Result<Open> {
     let fps = config.framerate.filter(|f| *f > 0.0).unwrap_or(30.0);
     let sar = sample_aspect(config);
@@ -911,6 +941,7 @@ impl Processor for VideoEncoder {
         }
         let ctx = match &mut open.backend {
             Backend::Ffmpeg(ctx) => ctx.as_ptr(),
+            #[cfg(openh264)]
             Backend::OpenH264(encoder) => {
                 // The frame's access unit comes back at once.
                 let Some(data) = encoder.encode(&frame, input.key_frame, open.frame_qp)? else { return Ok(()) };
@@ -920,6 +951,14 @@ impl Processor for VideoEncoder {
                 let mut chunk = package(config, open, &data, key, input.timestamp, input.duration, &mut self.last_parameter_sets);
                 chunk.temporal_layer = layer;
                 emit(chunk);
+                return Ok(());
+            }
+            #[cfg(x265_direct)]
+            Backend::X265(encoder) => {
+                let outputs = encoder.encode(&frame, pts, input.key_frame, open.frame_qp)?;
+                open.sent += 1;
+                self.pending.insert(pts, Pending { timestamp: input.timestamp, duration: input.duration, layer });
+                self.deliver(outputs, emit);
                 return Ok(());
             }
         };
@@ -938,6 +977,18 @@ impl Processor for VideoEncoder {
     }
 
     fn flush(&mut self, emit: &mut dyn FnMut(EncodedChunk)) -> Result<()> {
+        #[cfg(x265_direct)]
+        if let Some(Open { backend: Backend::X265(encoder), sent, .. }) = self.open.as_mut() {
+            if *sent == 0 {
+                return Ok(());
+            }
+            let outputs = encoder.flush()?;
+            self.deliver(outputs, emit);
+            // A drained x265 takes no more frames either (see below).
+            self.open = None;
+            self.pending.clear();
+            return Ok(());
+        }
         // OpenH264 holds no frames: nothing to drain, and it goes on as it is.
         let Some(Open { backend: Backend::Ffmpeg(ctx), sent, .. }) = self.open.as_ref() else { return Ok(()) };
         if *sent == 0 {

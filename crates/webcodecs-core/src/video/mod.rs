@@ -9,5 +9,8 @@ pub mod hevc;
 pub mod keyframe;
 pub mod pixel;
 pub mod library;
+#[cfg(openh264)]
 pub mod openh264;
+#[cfg(x265_direct)]
+pub mod x265;
 pub mod yuv_rgb;
