@@ -6,7 +6,7 @@
 //
 // The -q rows encode in bitrateMode "quantizer" at one quantizer instead.
 //
-//   node bench/codecs.js [vp8|vp9|av1|vp8-l1t3|vp9-l1t3|vp9-q|av1-q|hevc ...]     (default: all the build has)
+//   node bench/codecs.js [vp8|vp9|av1|vp8-l1t3|vp9-l1t3|vp9-q|av1-q|hevc|hevc-q ...]     (default: all the build has)
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -41,6 +41,11 @@ const CODECS = {
   'av1-q': { codec: 'av01.0.05M.08', quantizer: 128, encoder: 'libaom-av1', file: 'ivf', fourcc: 'AV01', args: ['-c:v', 'libaom-av1', '-usage', 'realtime', '-cpu-used', '7', '-lag-in-frames', '0', '-row-mt', '1',
     '-crf', '32', '-qmin', '32', '-qmax', '32', '-b:v', '0'] },
   hevc: { codec: 'hev1.1.6.L93.B0', encoder: 'libx265', file: 'hevc', args: ['-c:v', 'libx265', '-preset', 'medium', '-forced-idr', '1', '-x265-params', 'log-level=error:bframes=0'] },
+  // HEVC at QP 32 on every frame: constant QP with adaptive quantisation and
+  // CU-tree off, the look-ahead and frame threads of latencyMode "quality"
+  // (development builds call x265 directly; the CLI goes through FFmpeg).
+  'hevc-q': { codec: 'hev1.1.6.L93.B0', quantizer: 32, key: 'hevc', encoder: 'libx265', file: 'hevc', args: ['-c:v', 'libx265', '-preset', 'medium', '-forced-idr', '1', '-qp', '32',
+    '-x265-params', `log-level=error:bframes=0:rc-lookahead=2:frame-threads=${Math.min(3, os.cpus().length)}:aq-mode=0:cutree=0`] },
 };
 
 function card(i) {
@@ -111,11 +116,11 @@ async function main() {
       continue;
     }
     const config = { codec: c.codec, width: W, height: H, bitrate: BITRATE, framerate: FPS, scalabilityMode: c.mode };
-    if (name === 'hevc') config.hevc = { format: 'annexb' };
+    if (c.file === 'hevc') config.hevc = { format: 'annexb' };
     let options = {};
     if (c.quantizer !== undefined) {
       config.bitrateMode = 'quantizer';
-      options = { [c.codec.startsWith('vp09') ? 'vp9' : 'av1']: { quantizer: c.quantizer } };
+      options = { [c.key ?? (c.codec.startsWith('vp09') ? 'vp9' : 'av1')]: { quantizer: c.quantizer } };
     }
     await encode(config, cards.slice(0, 10), options); // warm-up
     const ours = await encode(config, cards, options);

@@ -13,7 +13,7 @@
 const { spawnSync } = require('node:child_process');
 const { option, scaled, random, withTimeout } = require('./fuzz-common');
 
-const CODECS = ['vp8', 'vp09.00.10.08', 'vp09.02.10.10', 'av01.0.04M.08', 'av01.0.04M.10', 'avc1.42001f'];
+const CODECS = ['vp8', 'vp09.00.10.08', 'vp09.02.10.10', 'av01.0.04M.08', 'av01.0.04M.10', 'avc1.42001f', 'hvc1.1.6.L93.B0'];
 const SIZES = [[64, 48], [96, 64], [160, 90], [322, 180], [16, 16]];
 
 async function batch(seed, count) {
@@ -30,10 +30,11 @@ async function batch(seed, count) {
     const config = () => ({
       codec, width: w, height: h, framerate: pick([15, 30, 60]), bitrate: pick([50_000, 500_000, 5_000_000]),
       // Combinations a codec refuses (NotSupportedError) end the session: kept rare.
-      scalabilityMode: codec.startsWith('avc') ? undefined : pick([undefined, 'L1T2', 'L1T3']),
-      bitrateMode: /^(vp09|av01|avc1)/.test(codec) ? pick(['variable', 'constant', 'quantizer']) : pick(['variable', 'constant']),
+      scalabilityMode: codec.startsWith('hvc') ? undefined : pick([undefined, 'L1T2', 'L1T3']),
+      bitrateMode: codec === 'vp8' ? pick(['variable', 'constant']) : pick(['variable', 'constant', 'quantizer']),
       latencyMode: pick(['quality', 'realtime']), contentHint: pick([undefined, 'text', 'motion']), alpha: rnd() < 0.1 ? 'keep' : 'discard',
       ...(codec.startsWith('avc') ? { avc: { format: pick(['avc', 'annexb']) } } : {}),
+      ...(codec.startsWith('hvc') ? { hevc: { format: pick(['hevc', 'annexb']) } } : {}),
     });
     encoder.configure(config());
     for (let i = 0; i < 24 && encoder.state !== 'closed'; i++) {
@@ -45,7 +46,7 @@ async function batch(seed, count) {
           const size = format === 'RGBA' ? fw * fh * 4 : format === 'I420' ? fw * fh * 1.5 : fw * fh * 2.5;
           const frame = new VideoFrame(new Uint8Array(size).fill((i * 37) & 255), { format, codedWidth: fw, codedHeight: fh, timestamp: i * 33333 });
           const q = () => ({ quantizer: Math.floor(rnd() * 70000) - 5 });
-          encoder.encode(frame, { keyFrame: rnd() < 0.2, vp9: q(), av1: q(), avc: q() });
+          encoder.encode(frame, { keyFrame: rnd() < 0.2, vp9: q(), av1: q(), avc: q(), hevc: q() });
           frame.close();
         } else if (r < 0.8) {
           await withTimeout(encoder.flush().catch(() => {}), `flush of ${codec}`);
