@@ -6,6 +6,10 @@
 //
 // The -q rows encode in bitrateMode "quantizer" at one quantizer instead.
 //
+// Each encode runs ROUNDS times (3; BENCH_ROUNDS=n), ours and the CLI's
+// alternating, and the medians are compared: one run on a shared VM swings
+// by ±15 %.
+//
 //   node bench/codecs.js [vp8|vp9|av1|vp8-l1t3|vp9-l1t3|vp9-q|av1-q|hevc|hevc-q ...]     (default: all the build has)
 const fs = require('node:fs');
 const os = require('node:os');
@@ -20,6 +24,8 @@ const H = 720;
 const FPS = 30;
 const FRAMES = 150;
 const BITRATE = 2_500_000;
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 // Our codec string, and the ffmpeg arguments that do what VideoEncoder does with it.
 const CODECS = {
@@ -43,9 +49,10 @@ const CODECS = {
   hevc: { codec: 'hev1.1.6.L93.B0', encoder: 'libx265', file: 'hevc', args: ['-c:v', 'libx265', '-preset', 'medium', '-forced-idr', '1', '-x265-params', 'log-level=error:bframes=0'] },
   // HEVC at QP 32 on every frame: constant QP with adaptive quantisation and
   // CU-tree off, the look-ahead and frame threads of latencyMode "quality"
-  // (development builds call x265 directly; the CLI goes through FFmpeg).
+  // (development builds call x265 directly; the CLI goes through FFmpeg, with
+  // ipratio=1 so that its constant-QP mode codes I frames at 32 too).
   'hevc-q': { codec: 'hev1.1.6.L93.B0', quantizer: 32, key: 'hevc', encoder: 'libx265', file: 'hevc', args: ['-c:v', 'libx265', '-preset', 'medium', '-forced-idr', '1', '-qp', '32',
-    '-x265-params', `log-level=error:bframes=0:rc-lookahead=2:frame-threads=${Math.min(3, os.cpus().length)}:aq-mode=0:cutree=0`] },
+    '-x265-params', `log-level=error:bframes=0:rc-lookahead=2:frame-threads=${Math.min(3, os.cpus().length)}:aq-mode=0:cutree=0:ipratio=1`] },
 };
 
 function card(i) {
@@ -58,6 +65,12 @@ function card(i) {
 const fmt = (n, digits = 1) => n.toFixed(digits);
 const seconds = (t0) => (performance.now() - t0) / 1000;
 const timeCommandSeconds = (cmd, args) => timeCommand(cmd, args) / 1000;
+
+/** Each packet's MD5 as FFmpeg reads the stream (the containers' own headers left out). */
+function packetHashes(file) {
+  const lines = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-c', 'copy', '-f', 'framemd5', '-'], { encoding: 'utf8', maxBuffer: 1 << 26 }).split('\n');
+  return lines.filter((l) => l && !l.startsWith('#')).map((l) => l.split(',').pop().trim());
+}
 
 async function encode(config, cards, options = {}) {
   const chunks = [];
@@ -123,17 +136,28 @@ async function main() {
       options = { [c.key ?? (c.codec.startsWith('vp09') ? 'vp9' : 'av1')]: { quantizer: c.quantizer } };
     }
     await encode(config, cards.slice(0, 10), options); // warm-up
-    const ours = await encode(config, cards, options);
+    const oursTimes = [];
+    const cliTimes = [];
+    let ours;
+    for (let round = 0; round < ROUNDS; round++) {
+      ours = await encode(config, cards, options);
+      oursTimes.push(ours.s);
+      cliTimes.push(timeCommandSeconds('ffmpeg', ['-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${W}x${H}`, '-r', String(FPS), '-i', raw,
+        ...c.args, ...(c.quantizer === undefined ? ['-b:v', String(BITRATE)] : []), '-y', path.join(dir, `cli.${c.file}`)]));
+    }
+    ours.s = median(oursTimes);
+    const cli = median(cliTimes);
     const stream = path.join(dir, `ours.${c.file}`);
     if (c.file === 'ivf') writeIvf(stream, c.fourcc, W, H, ours.chunks);
     else fs.writeFileSync(stream, Buffer.concat(ours.chunks.map((k) => { const b = Buffer.alloc(k.byteLength); k.copyTo(b); return b; })));
-    const cli = timeCommandSeconds('ffmpeg', ['-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${W}x${H}`, '-r', String(FPS), '-i', raw,
-      ...c.args, ...(c.quantizer === undefined ? ['-b:v', String(BITRATE)] : []), '-y', path.join(dir, `cli.${c.file}`)]);
     const dec = await decode(ours.decoderConfig, ours.chunks);
     if (dec.frames !== FRAMES) throw new Error(`${name}: decoded ${dec.frames} of ${FRAMES} frames`);
     const cliDec = timeCommandSeconds('ffmpeg', ['-v', 'error', '-i', stream, '-f', 'null', '-']);
     const [ef, cf, df, cdf] = [FRAMES / ours.s, FRAMES / cli, FRAMES / dec.s, FRAMES / cliDec];
-    console.log(`${name.padEnd(8)} encode ours ${fmt(ef)} fps, CLI ${fmt(cf)} fps, ratio ${fmt(ef / cf, 3)}; ` +
+    // Same settings, same packets (a key frame's colour tags aside: ours says BT.709, the CLI's nothing).
+    const [mine, theirs] = [packetHashes(stream), packetHashes(path.join(dir, `cli.${c.file}`))];
+    const same = `${mine.filter((h, i) => h === theirs[i]).length}/${theirs.length} packets as the CLI's`;
+    console.log(`${name.padEnd(8)} (${same}) encode ours ${fmt(ef)} fps, CLI ${fmt(cf)} fps, ratio ${fmt(ef / cf, 3)}; ` +
       `decode+copyTo ours ${fmt(df)} fps, CLI -f null ${fmt(cdf)} fps, ratio ${fmt(df / cdf, 3)}`);
   }
   fs.rmSync(dir, { recursive: true, force: true });
