@@ -276,6 +276,9 @@ impl Encoder {
         if let Some(&(at, _)) = expected.iter().find(|&&(at, value)| get_i32(&actual, at) != value) {
             return Err(Error::NotSupported(format!("OpenH264 {major}.{minor} reports parameters laid out differently (at byte {at})")));
         }
+        if get_i32(&actual, l + layer::PROFILE) != s.profile_idc as i32 {
+            return Err(Error::NotSupported(format!("OpenH264 {major}.{minor} cannot encode H.264 profile {} with these settings", s.profile_idc)));
+        }
         if s.qp.is_some_and(|qp| get_i32(&actual, l + layer::QP) != qp as i32) {
             return Err(Error::NotSupported(format!("OpenH264 {major}.{minor} did not take a fixed QP")));
         }
