@@ -59,6 +59,11 @@ test('isConfigSupported answers for valid configs and clones only recognised mem
   assert.equal((await VideoEncoder.isConfigSupported({ ...CONFIG, alpha: 'keep' })).supported, false);
   // H.264's temporal layers come from OpenH264 (every release build has it; a source build where found).
   assert.equal((await VideoEncoder.isConfigSupported({ ...CONFIG, scalabilityMode: 'L1T3' })).supported, OPENH264);
+  // OpenH264 opens for smaller pictures but fails on every frame: refused up front.
+  for (const [width, height] of [[14, 14], [16, 14], [14, 16]]) {
+    assert.equal((await VideoEncoder.isConfigSupported({ ...CONFIG, width, height, scalabilityMode: 'L1T2' })).supported, false, `${width}x${height}`);
+  }
+  assert.equal((await VideoEncoder.isConfigSupported({ ...CONFIG, width: 16, height: 16, scalabilityMode: 'L1T2' })).supported, OPENH264);
   for (const framerate of [0, -1]) assert.equal((await VideoEncoder.isConfigSupported({ ...CONFIG, framerate })).supported, false, `framerate ${framerate}`);
   const wide = await VideoEncoder.isConfigSupported({ ...CONFIG, displayWidth: 640, displayHeight: 240 });
   assert.equal(wide.supported, true);

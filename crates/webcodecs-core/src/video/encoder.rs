@@ -41,6 +41,8 @@ const X264_DEFAULT_QP: u32 = 23;
 const X265_DEFAULT_QP: u32 = 32;
 /// OpenH264's default layer QP (SVC_QUALITY_BASE_QP).
 const OPENH264_DEFAULT_QP: u32 = 26;
+/// The smallest width and height OpenH264 encodes (found by trying: 16x14 fails on every frame).
+const OPENH264_MIN_SIZE: u32 = 16;
 
 /// Whether this build's x264 takes a QP per frame (the static builds'
 /// FFmpeg has a "frame-qp" option for it; Debian's has not).
@@ -508,7 +510,12 @@ fn setup(codec: &VideoCodec, config: &EncoderConfig) -> Result<Setup> {
             let (profile, pix_fmt) = h264_settings(h264)?;
             // Temporal layers: OpenH264 only (x264 has none); per-frame QP:
             // x264 where it takes one, else OpenH264.
+            // OpenH264 initialises for smaller pictures, then fails on each frame.
+            let openh264_too_small = || (w < OPENH264_MIN_SIZE || h < OPENH264_MIN_SIZE).then(|| Error::NotSupported(format!("OpenH264 encodes pictures of at least {OPENH264_MIN_SIZE}x{OPENH264_MIN_SIZE}, not {w}x{h}")));
             if openh264_direct(codec, config) {
+                if let Some(error) = openh264_too_small() {
+                    return Err(error);
+                }
                 if pix_fmt != AV_PIX_FMT_YUV420P {
                     return Err(Error::NotSupported("OpenH264 encodes only 8-bit 4:2:0".into()));
                 }
@@ -541,6 +548,9 @@ fn setup(codec: &VideoCodec, config: &EncoderConfig) -> Result<Setup> {
             }
             if pix_fmt != AV_PIX_FMT_YUV420P {
                 return Err(Error::NotSupported(format!("{} encodes only 8-bit 4:2:0", codec_name(encoder))));
+            }
+            if let Some(error) = openh264_too_small() {
+                return Err(error);
             }
             Ok(Setup { encoder: Some(encoder), pix_fmt, options, profile: Some(h264.profile_idc as i32), level: Some(h264.level_idc as i32) })
         }
