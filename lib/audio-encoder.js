@@ -4,7 +4,7 @@ const webidl = require('./webidl');
 const { typeError } = require('./errors');
 const { CodecCore, codecOps, checkSupport, callback, defineCodecMembers } = require('./codec-base');
 const { audioDataSamples } = require('./audio-data');
-const { EncodedAudioChunk } = require('./encoded-audio-chunk');
+const { audioChunkOf } = require('./encoded-audio-chunk');
 
 const BITRATE_MODES = ['constant', 'variable'];
 const OPUS_FORMATS = ['opus', 'ogg'];
@@ -112,7 +112,8 @@ class AudioEncoder extends EventTarget {
   }
 
   #emit(out) {
-    const chunk = new EncodedAudioChunk({ type: 'key', timestamp: out.timestamp, duration: out.duration, data: out.data, transfer: [out.data] });
+    // The addon's buffer is this chunk's alone: no copy, no transfer.
+    const chunk = audioChunkOf('key', out.timestamp, out.duration, out.data);
     const metadata = {};
     if (out.decoderConfig !== undefined) {
       const { codec, sampleRate, numberOfChannels, description } = out.decoderConfig;

@@ -39,10 +39,15 @@ function copyBytesTo(bytes, destination, from) {
   dest.set(bytes);
 }
 
+/** Lets the library make chunks of an encoder's output without converting them again. */
+const OWN = Symbol('encoder output');
+
 /**
  * Makes an encoded chunk interface (EncodedVideoChunk, EncodedAudioChunk):
- * the class, and a library-internal reader of a chunk's bytes (no copy;
- * null for anything that is not one of its chunks).
+ * the class, a library-internal reader of a chunk's bytes (no copy; null for
+ * anything that is not one of its chunks), and a library-internal maker of a
+ * chunk from an encoder's output, whose members are already what the
+ * constructor would make of them and whose ArrayBuffer nothing else holds.
  */
 function defineChunk(name) {
   let bytesOf;
@@ -52,7 +57,14 @@ function defineChunk(name) {
     #duration;
     #data;
 
-    constructor(init) {
+    constructor(init, own = undefined) {
+      if (own === OWN) {
+        this.#type = init.type;
+        this.#timestamp = init.timestamp;
+        this.#duration = init.duration ?? null;
+        this.#data = new Uint8Array(init.data);
+        return;
+      }
       const d = webidl.dictionary(init, `${name}Init`);
       this.#type = webidl.enumeration(webidl.required(d, 'type', `${name}Init`), 'type', TYPES);
       this.#timestamp = webidl.longLong(webidl.required(d, 'timestamp', `${name}Init`), 'timestamp');
@@ -77,9 +89,10 @@ function defineChunk(name) {
     }
   };
   Object.defineProperty(cls, 'name', { value: name });
-  return { cls, bytesOf };
+  const fromOutput = (type, timestamp, duration, buffer) => new cls({ type, timestamp, duration, data: buffer }, OWN);
+  return { cls, bytesOf, fromOutput };
 }
 
 const video = defineChunk('EncodedVideoChunk');
 
-module.exports = { EncodedVideoChunk: video.cls, chunkBytes: video.bytesOf, defineChunk, adoptBytes, copyBytesTo };
+module.exports = { EncodedVideoChunk: video.cls, chunkBytes: video.bytesOf, videoChunkOf: video.fromOutput, defineChunk, adoptBytes, copyBytesTo };

@@ -4,7 +4,7 @@ const webidl = require('./webidl');
 const { typeError, domException } = require('./errors');
 const { CodecCore, codecOps, checkSupport, callback, defineCodecMembers } = require('./codec-base');
 const { VideoFrame, frameHandle, frameState } = require('./video-frame');
-const { EncodedVideoChunk } = require('./encoded-video-chunk');
+const { videoChunkOf } = require('./encoded-video-chunk');
 
 const HARDWARE = ['no-preference', 'prefer-hardware', 'prefer-software'];
 const ALPHA = ['keep', 'discard'];
@@ -147,13 +147,8 @@ class VideoEncoder extends EventTarget {
   }
 
   #emit(out) {
-    const chunk = new EncodedVideoChunk({
-      type: out.type,
-      timestamp: out.timestamp,
-      duration: out.duration,
-      data: out.data,
-      transfer: [out.data],
-    });
+    // The addon's buffer is this chunk's alone: no copy, no transfer.
+    const chunk = videoChunkOf(out.type, out.timestamp, out.duration, out.data);
     // EncodedVideoChunkMetadata's members, in WebIDL's (lexicographic) order.
     const metadata = {};
     if (out.alphaSideData !== undefined) metadata.alphaSideData = out.alphaSideData;
