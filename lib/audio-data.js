@@ -270,10 +270,13 @@ function audioDataSamples(data) {
   return { bytes: state.bytes, format: state.format, sampleRate: state.sampleRate, frames: state.frames, channels: state.channels, timestamp };
 }
 
-/** An AudioData around a decoder output, in the decoder's own format (its ArrayBuffer is adopted, not copied). */
-function audioDataFromNative(out) {
-  const bytes = new Uint8Array(out.data);
-  return fromState({ format: out.format, sampleRate: out.sampleRate, frames: out.numberOfFrames, channels: out.numberOfChannels, bytes }, out.timestamp);
+/**
+ * An AudioData around a decoder output, `[format, sampleRate, frames,
+ * channels, timestamp, ArrayBuffer]`, in the decoder's own format (its
+ * ArrayBuffer is adopted, not copied).
+ */
+function audioDataFromNative([format, sampleRate, frames, channels, timestamp, data]) {
+  return fromState({ format, sampleRate, frames, channels, bytes: new Uint8Array(data) }, timestamp);
 }
 
 /** Library-internal: `{state, timestamp}` of an AudioData (state null once closed), or null. */
