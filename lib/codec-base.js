@@ -24,11 +24,14 @@ let nextId = 1;
 // The addon delivers the events a codec thread queued meanwhile together
 // ([generation, kind, payload, ...], in order; an output's payload stays
 // native in `outputs` until its step takes it, so a large delivery costs
-// nothing before its first step). Each still runs as its own step: the next
-// is queued as a microtask behind whatever the previous one's callbacks
-// queued, so promise reactions of an output run before the next output, as
-// between the separate tasks of a browser; an exception thrown by a callback
-// does not stop the rest. A codec that outruns JavaScript (audio decoding at
+// nothing before its first step). Each event that reaches user code (an
+// output, a flush, an error, a dequeue event) still ends its own step: the
+// next is queued as a microtask behind whatever its callbacks queued, so
+// promise reactions of an output run before the next output, as between the
+// separate tasks of a browser; an exception thrown by a callback does not
+// stop the rest. Bookkeeping events that reach no user code (a command
+// dequeued or done, a configuration taking effect) run in the step of the
+// event after them, which nothing could tell apart. A codec that outruns JavaScript (audio decoding at
 // hundreds of times real time) hands over hundreds of events at once: after
 // STEP_BUDGET_MS of steps the rest waits for the next turn of the event loop
 // (setImmediate), so timers and I/O are not held up behind them. Batches of
@@ -40,19 +43,22 @@ let draining = false;
 function drain() {
   const started = performance.now();
   const step = () => {
-    const batch = batches[0];
-    const { events, outputs } = batch;
-    const i = batch.at;
-    batch.at += 3;
-    if (batch.at >= events.length) batches.shift();
     try {
-      const core = busy.get(batch.id);
-      const generation = events[i];
-      const kind = events[i + 1];
-      if (kind !== OUTPUT) core?.event(generation, kind, events[i + 2]);
-      else if (core?.wants(generation)) core.event(generation, kind, native.takeOutput(outputs));
-      // An output of a codec reset or closed meanwhile is freed unconverted.
-      else native.dropOutput(outputs);
+      let reachedUser = false;
+      while (!reachedUser && batches.length > 0) {
+        const batch = batches[0];
+        const { events, outputs } = batch;
+        const i = batch.at;
+        batch.at += 3;
+        if (batch.at >= events.length) batches.shift();
+        const core = busy.get(batch.id);
+        const generation = events[i];
+        const kind = events[i + 1];
+        if (kind !== OUTPUT) reachedUser = core?.event(generation, kind, events[i + 2]) ?? false;
+        else if (core?.wants(generation)) reachedUser = core.event(generation, kind, native.takeOutput(outputs));
+        // An output of a codec reset or closed meanwhile is freed unconverted.
+        else native.dropOutput(outputs);
+      }
     } finally {
       if (batches.length === 0) draining = false;
       else if (performance.now() - started < STEP_BUDGET_MS) queueMicrotask(step);
@@ -144,43 +150,46 @@ class CodecCore {
     return generation === this.#generation && this.state !== 'closed';
   }
 
+  /** Handles one native event; returns whether it reached user code (callbacks, listeners, promise reactions). */
   event(generation, kind, payload) {
     // Each native event is a task queued after any dequeue event already
     // scheduled, so that event fires first: libuv would otherwise run the
     // channel's callbacks (poll phase) before setImmediate (check phase).
-    if (this.#dequeueScheduled) this.#fireDequeue();
+    const fired = this.#dequeueScheduled;
+    if (fired) this.#fireDequeue();
     if (kind === DONE) {
       if (--this.#inflight === 0) {
         busy.delete(this.#id);
         this.#ops.keepAlive(this.#handle, false);
       }
-      return;
+      return fired;
     }
     if (generation !== this.#generation || this.state === 'closed') {
       if (kind === OUTPUT) this.#discard(payload);
-      return;
+      return fired;
     }
     switch (kind) {
       case DEQUEUED:
         this.queueSize--;
         this.scheduleDequeue();
-        break;
+        return fired;
       case OUTPUT:
         this.#onOutput(payload);
-        break;
+        return true;
       case CONFIGURED:
         this.active = this.#configuring.shift() ?? null;
-        break;
+        return fired;
       case FLUSHED: {
         const flush = this.#flushes.get(payload);
         this.#flushes.delete(payload);
         flush?.resolve();
-        break;
+        return true;
       }
       case ERROR:
         this.close(fromNative(payload));
-        break;
+        return true;
     }
+    return fired;
   }
 
   /** "Schedule Dequeue Event": at most one event per task. */
