@@ -277,8 +277,9 @@ impl VideoEncoder {
 
     fn drain(&mut self, emit: &mut dyn FnMut(EncodedChunk)) -> Result<()> {
         let packet = self.packet.get_or_insert_with(Packet::empty);
-        let Some(Open { backend: Backend::Ffmpeg(ctx), .. }) = self.open.as_ref() else { return Ok(()) };
-        let open = self.open.as_ref().expect("matched above");
+        let Some(open) = self.open.as_ref() else { return Ok(()) };
+        // The directly called encoders hand their output over at once (process, flush).
+        let Backend::Ffmpeg(ctx) = &open.backend else { return Ok(()) };
         loop {
             if !ctx.receive_packet(packet)? {
                 return Ok(());

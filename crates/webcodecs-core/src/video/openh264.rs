@@ -155,9 +155,10 @@ pub struct Encoder {
     /// them again with the QP changed).
     params: Vec<u8>,
     qp: Option<u32>,
-    /// sizeof(SLayerBSInfo) and sizeof(SSourcePicture) of the running library.
-    layer_size: usize,
-    picture_size: usize,
+    /// An SSourcePicture and an SFrameBSInfo of the running library's sizes,
+    /// filled for each frame.
+    picture: Vec<u8>,
+    info: Vec<u8>,
     frames: u64,
     fps: f64,
 }
@@ -191,7 +192,8 @@ impl Encoder {
         if status != 0 || raw.is_null() {
             return Err(Error::Encoding(format!("OpenH264 could not create an encoder (status {status})")));
         }
-        let mut encoder = Encoder { raw, params: vec![0; param::SIZE], qp: s.qp, layer_size, picture_size, frames: 0, fps: s.fps };
+        let info = vec![0; 8 + MAX_LAYERS * layer_size + 16];
+        let mut encoder = Encoder { raw, params: vec![0; param::SIZE], qp: s.qp, picture: vec![0; picture_size], info, frames: 0, fps: s.fps };
         let mut quiet = LOG_QUIET;
         encoder.call_set_option(OPTION_TRACE_LEVEL, &mut quiet as *mut c_int as *mut c_void, "quiet logging")?;
         // SAFETY: the buffer is larger than any 2.x SEncParamExt.
@@ -327,21 +329,21 @@ impl Encoder {
             self.set_qp(qp)?;
         }
         let f = frame.as_ptr();
-        let mut picture = vec![0u8; self.picture_size];
+        let picture = &mut self.picture;
         // SAFETY: `frame` is a live YUV420P AVFrame of the opened size (the
         // caller converts); OpenH264 reads its planes during EncodeFrame only.
         unsafe {
             if (*f).format != ffi::AVPixelFormat::AV_PIX_FMT_YUV420P as i32 {
                 return Err(Error::Encoding("OpenH264 takes 8-bit 4:2:0 frames".into()));
             }
-            put_i32(&mut picture, 0, FORMAT_I420);
+            put_i32(picture, 0, FORMAT_I420);
             for plane in 0..3 {
-                put_i32(&mut picture, 4 + 4 * plane, (*f).linesize[plane]);
+                put_i32(picture, 4 + 4 * plane, (*f).linesize[plane]);
                 let at = 24 + 8 * plane;
                 picture[at..at + 8].copy_from_slice(&((*f).data[plane] as usize).to_ne_bytes());
             }
-            put_i32(&mut picture, 56, (*f).width);
-            put_i32(&mut picture, 60, (*f).height);
+            put_i32(picture, 56, (*f).width);
+            put_i32(picture, 60, (*f).height);
         }
         // Milliseconds, for rate control.
         let millis = (self.frames as f64 * 1000.0 / self.fps).round() as i64;
@@ -354,16 +356,17 @@ impl Encoder {
                 return Err(refused("a key frame", status));
             }
         }
-        let frame_info_size = 8 + MAX_LAYERS * self.layer_size + 16;
-        let mut info = vec![0u8; frame_info_size];
+        let info = &mut self.info;
+        info.fill(0);
         // SAFETY: `picture` is an SSourcePicture and `info` an SFrameBSInfo of the running library's sizes.
-        let status = unsafe { ((**self.raw).encode_frame)(self.raw, picture.as_ptr().cast(), info.as_mut_ptr().cast()) };
+        let status = unsafe { ((**self.raw).encode_frame)(self.raw, self.picture.as_ptr().cast(), info.as_mut_ptr().cast()) };
         if status != 0 {
             return Err(Error::Encoding(format!("OpenH264 could not encode a frame (status {status})")));
         }
-        let tail = 8 + MAX_LAYERS * self.layer_size;
-        let (frame_type, size) = (get_i32(&info, tail), get_i32(&info, tail + 4));
-        let layers = get_i32(&info, 0);
+        // The frame type and size follow the layer array.
+        let tail = info.len() - 16;
+        let (frame_type, size) = (get_i32(info, tail), get_i32(info, tail + 4));
+        let layers = get_i32(info, 0);
         if frame_type == FRAME_SKIP || size <= 0 || layers <= 0 {
             return Ok(None);
         }
