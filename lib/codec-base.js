@@ -21,10 +21,11 @@ const cores = new WeakMap();
 const busy = new Map();
 let nextId = 1;
 
-// The addon delivers the events a codec thread queued meanwhile together
-// ([generation, kind, payload, ...], in order; an output's payload stays
-// native in `outputs` until its step takes it, so a large delivery costs
-// nothing before its first step). Each event that reaches user code (an
+// The addon delivers the events a codec thread queued meanwhile together (a
+// Float64Array of [generation, kind, value, ...], in order: value is a
+// flush's id; an error's description comes from `errors`, in order; an
+// output's payload stays native in `outputs` until its step takes it, so a
+// large delivery costs nothing before its first step). Each event that reaches user code (an
 // output, a flush, an error, a dequeue event) still ends its own step: the
 // next is queued as a microtask behind whatever its callbacks queued, so
 // promise reactions of an output run before the next output, as between the
@@ -54,10 +55,15 @@ function drain() {
         const core = busy.get(batch.id);
         const generation = events[i];
         const kind = events[i + 1];
-        if (kind !== OUTPUT) reachedUser = core?.event(generation, kind, events[i + 2]) ?? false;
-        else if (core?.wants(generation)) reachedUser = core.event(generation, kind, native.takeOutput(outputs));
-        // An output of a codec reset or closed meanwhile is freed unconverted.
-        else native.dropOutput(outputs);
+        if (kind !== OUTPUT) {
+          const payload = kind === ERROR ? batch.errors[batch.errorAt++] : events[i + 2];
+          reachedUser = core?.event(generation, kind, payload) ?? false;
+        } else if (core?.wants(generation)) {
+          reachedUser = core.event(generation, kind, native.takeOutput(outputs));
+        } else {
+          // An output of a codec reset or closed meanwhile is freed unconverted.
+          native.dropOutput(outputs);
+        }
       }
     } finally {
       if (batches.length === 0) draining = false;
@@ -68,8 +74,8 @@ function drain() {
   step();
 }
 
-native.setDispatch((id, events, outputs) => {
-  batches.push({ id, events, outputs, at: 0 });
+native.setDispatch((id, events, outputs, errors) => {
+  batches.push({ id, events, outputs, errors, at: 0, errorAt: 0 });
   if (draining) return;
   draining = true;
   drain();

@@ -1,10 +1,12 @@
 //! What the encoder and decoder handles share: the worker, the Channel that
 //! carries its events to JavaScript, keep-alive, and the dispatch function.
 //!
-//! Events go, in batches, to one JavaScript `dispatch(id, [generation, kind,
-//! payload, ...], outputs)` per addon instance (a [`LocalKey`], so
-//! worker_threads each have their own); outputs are converted only when a
-//! step takes them (see [`Outputs`]). The
+//! Events go, in batches, to one JavaScript `dispatch(id, events, outputs,
+//! errors)` per addon instance (a [`LocalKey`], so worker_threads each have
+//! their own): `events` a Float64Array of [generation, kind, value, ...]
+//! (value: a flush's id), `errors` the described errors of the batch's error
+//! events in order; outputs are converted only when a step takes them (see
+//! [`Outputs`]). The
 //! worker holds no JavaScript value, so an idle codec nobody references can be
 //! collected, which drops its [`Worker`] and ends its thread.
 
@@ -73,33 +75,44 @@ impl<O: Send + 'static> Sink<O> for ChannelSink<O> {
                 batch.scheduled = false;
                 std::mem::take(&mut batch.events)
             };
-            // [generation, kind, payload, generation, kind, payload, ...];
+            // Numbers cross in one typed array (an element set through
+            // Node-API costs about as much as converting a small output);
             // outputs stay native until their step takes them (Outputs).
-            let list = JsArray::new(cx, events.len() * 3);
+            let mut numbers = Vec::with_capacity(events.len() * 3);
             let mut outputs = VecDeque::new();
-            for (i, (generation, event)) in events.into_iter().enumerate() {
-                let (kind, payload): (f64, Handle<JsValue>) = match event {
-                    Event::Dequeued => (DEQUEUED, cx.undefined().upcast()),
+            let mut described = Vec::new();
+            for (generation, event) in events {
+                let (kind, value) = match event {
+                    Event::Dequeued => (DEQUEUED, 0.0),
                     Event::Output(output) => {
                         outputs.push_back(Box::new(Pending { output, convert }) as Deferred);
-                        (OUTPUT, cx.undefined().upcast())
+                        (OUTPUT, 0.0)
                     }
-                    Event::Flushed(flush) => (FLUSHED, cx.number(flush).upcast()),
-                    Event::Error(error) => (ERROR, errors::describe(cx, &error)?.upcast()),
-                    Event::Done => (DONE, cx.undefined().upcast()),
-                    Event::Configured => (CONFIGURED, cx.undefined().upcast()),
+                    Event::Flushed(flush) => (FLUSHED, flush as f64),
+                    Event::Error(error) => {
+                        described.push(errors::describe(cx, &error)?);
+                        (ERROR, 0.0)
+                    }
+                    Event::Done => (DONE, 0.0),
+                    Event::Configured => (CONFIGURED, 0.0),
                 };
-                let (g, k) = (cx.number(generation as f64), cx.number(kind));
-                let at = (i * 3) as u32;
-                list.set(cx, at, g)?;
-                list.set(cx, at + 1, k)?;
-                list.set(cx, at + 2, payload)?;
+                numbers.extend([generation as f64, kind, value]);
             }
+            let list = JsFloat64Array::from_slice(cx, &numbers)?;
             let outputs: Handle<JsValue> = if outputs.is_empty() { cx.undefined().upcast() } else { cx.boxed(Outputs(RefCell::new(outputs))).upcast() };
+            let errors: Handle<JsValue> = if described.is_empty() {
+                cx.undefined().upcast()
+            } else {
+                let array = JsArray::new(cx, described.len());
+                for (i, error) in described.into_iter().enumerate() {
+                    array.set(cx, i as u32, error)?;
+                }
+                array.upcast()
+            };
             let Some(dispatch) = DISPATCH.get(cx) else { return Ok(()) };
             let dispatch = dispatch.to_inner(cx);
             let this = cx.undefined();
-            let args = [cx.number(id).upcast::<JsValue>(), list.upcast(), outputs];
+            let args = [cx.number(id).upcast::<JsValue>(), list.upcast(), outputs, errors];
             dispatch.call(cx, this, args)?;
             Ok(())
         });
