@@ -135,53 +135,65 @@ pub fn bytes_per_sample(fmt: F) -> Option<usize> {
     })
 }
 
-/// Reads sample `i` of a plane in `fmt` as a float.
-fn read(fmt: F, bytes: &[u8], i: usize) -> f32 {
-    match fmt {
-        F::AV_SAMPLE_FMT_U8 | F::AV_SAMPLE_FMT_U8P => U8.to_float(bytes[i] as f64),
-        F::AV_SAMPLE_FMT_S16 | F::AV_SAMPLE_FMT_S16P => S16.to_float(i16::from_ne_bytes([bytes[2 * i], bytes[2 * i + 1]]) as f64),
-        F::AV_SAMPLE_FMT_S32 | F::AV_SAMPLE_FMT_S32P => S32.to_float(i32::from_ne_bytes(bytes[4 * i..4 * i + 4].try_into().unwrap()) as f64),
-        F::AV_SAMPLE_FMT_FLT | F::AV_SAMPLE_FMT_FLTP => f32::from_ne_bytes(bytes[4 * i..4 * i + 4].try_into().unwrap()),
-        F::AV_SAMPLE_FMT_DBL | F::AV_SAMPLE_FMT_DBLP => f64::from_ne_bytes(bytes[8 * i..8 * i + 8].try_into().unwrap()) as f32,
-        _ => 0.0,
-    }
-}
-
-/// Writes `v` as sample `i` of a plane in `fmt`.
-fn write(fmt: F, bytes: &mut [u8], i: usize, v: f32) {
-    match fmt {
-        F::AV_SAMPLE_FMT_U8 | F::AV_SAMPLE_FMT_U8P => bytes[i] = U8.from_float(v) as u8,
-        F::AV_SAMPLE_FMT_S16 | F::AV_SAMPLE_FMT_S16P => bytes[2 * i..2 * i + 2].copy_from_slice(&(S16.from_float(v) as i16).to_ne_bytes()),
-        F::AV_SAMPLE_FMT_S32 | F::AV_SAMPLE_FMT_S32P => bytes[4 * i..4 * i + 4].copy_from_slice(&(S32.from_float(v) as i32).to_ne_bytes()),
-        F::AV_SAMPLE_FMT_FLT | F::AV_SAMPLE_FMT_FLTP => bytes[4 * i..4 * i + 4].copy_from_slice(&v.to_ne_bytes()),
-        F::AV_SAMPLE_FMT_DBL | F::AV_SAMPLE_FMT_DBLP => bytes[8 * i..8 * i + 8].copy_from_slice(&(v as f64).to_ne_bytes()),
-        _ => {}
-    }
-}
-
 /// Converts `frames` frames of `channels` channels stored in `planes` (one
 /// plane per channel when planar, else one interleaved plane) to f32-planar,
-/// appending channel after channel to `out`.
+/// appending channel after channel to `out`. Formats this module does not
+/// handle read as silence.
 pub fn to_f32_planar(fmt: F, planes: &[&[u8]], channels: usize, frames: usize, out: &mut Vec<f32>) {
     out.reserve(channels * frames);
+    let planar = is_planar(fmt);
+    // One loop per format, so that the format is not matched per sample.
+    match fmt {
+        F::AV_SAMPLE_FMT_U8 | F::AV_SAMPLE_FMT_U8P => gather(planes, channels, frames, planar, out, |[b]: [u8; 1]| U8.to_float(b as f64)),
+        F::AV_SAMPLE_FMT_S16 | F::AV_SAMPLE_FMT_S16P => gather(planes, channels, frames, planar, out, |b| S16.to_float(i16::from_ne_bytes(b) as f64)),
+        F::AV_SAMPLE_FMT_S32 | F::AV_SAMPLE_FMT_S32P => gather(planes, channels, frames, planar, out, |b| S32.to_float(i32::from_ne_bytes(b) as f64)),
+        F::AV_SAMPLE_FMT_FLT | F::AV_SAMPLE_FMT_FLTP => gather(planes, channels, frames, planar, out, f32::from_ne_bytes),
+        F::AV_SAMPLE_FMT_DBL | F::AV_SAMPLE_FMT_DBLP => gather(planes, channels, frames, planar, out, |b| f64::from_ne_bytes(b) as f32),
+        _ => out.resize(out.len() + channels * frames, 0.0),
+    }
+}
+
+/// Appends each channel's samples, `N` bytes each, read with `read`.
+fn gather<const N: usize>(planes: &[&[u8]], channels: usize, frames: usize, planar: bool, out: &mut Vec<f32>, read: impl Fn([u8; N]) -> f32) {
+    let sample = |bytes: &[u8]| read(bytes.try_into().expect("N bytes"));
     for ch in 0..channels {
-        for i in 0..frames {
-            out.push(if is_planar(fmt) { read(fmt, planes[ch], i) } else { read(fmt, planes[0], i * channels + ch) });
+        if planar {
+            out.extend(planes[ch][..frames * N].chunks_exact(N).map(sample));
+        } else {
+            let stride = channels * N;
+            out.extend(planes[0][..frames * stride].chunks_exact(stride).map(|frame| sample(&frame[ch * N..(ch + 1) * N])));
         }
     }
 }
 
 /// Stores f32-planar samples (`source[ch][offset..offset + frames]`) into
-/// `planes` in `fmt`, the reverse of [`to_f32_planar`].
+/// `planes` in `fmt`, the reverse of [`to_f32_planar`]. Formats this module
+/// does not handle are left as they are.
 pub fn from_f32_planar(fmt: F, source: &[Vec<f32>], offset: usize, frames: usize, planes: &mut [&mut [u8]]) {
+    let planar = is_planar(fmt);
+    match fmt {
+        F::AV_SAMPLE_FMT_U8 | F::AV_SAMPLE_FMT_U8P => scatter(source, offset, frames, planar, planes, |v| [U8.from_float(v) as u8]),
+        F::AV_SAMPLE_FMT_S16 | F::AV_SAMPLE_FMT_S16P => scatter(source, offset, frames, planar, planes, |v| (S16.from_float(v) as i16).to_ne_bytes()),
+        F::AV_SAMPLE_FMT_S32 | F::AV_SAMPLE_FMT_S32P => scatter(source, offset, frames, planar, planes, |v| (S32.from_float(v) as i32).to_ne_bytes()),
+        F::AV_SAMPLE_FMT_FLT | F::AV_SAMPLE_FMT_FLTP => scatter(source, offset, frames, planar, planes, f32::to_ne_bytes),
+        F::AV_SAMPLE_FMT_DBL | F::AV_SAMPLE_FMT_DBLP => scatter(source, offset, frames, planar, planes, |v| (v as f64).to_ne_bytes()),
+        _ => {}
+    }
+}
+
+/// Writes each channel's samples as `N` bytes each, made by `write`.
+fn scatter<const N: usize>(source: &[Vec<f32>], offset: usize, frames: usize, planar: bool, planes: &mut [&mut [u8]], write: impl Fn(f32) -> [u8; N]) {
     let channels = source.len();
     for (ch, samples) in source.iter().enumerate() {
-        for i in 0..frames {
-            let v = samples[offset + i];
-            if is_planar(fmt) {
-                write(fmt, planes[ch], i, v);
-            } else {
-                write(fmt, planes[0], i * channels + ch, v);
+        let samples = &samples[offset..offset + frames];
+        if planar {
+            for (to, &v) in planes[ch][..frames * N].chunks_exact_mut(N).zip(samples) {
+                to.copy_from_slice(&write(v));
+            }
+        } else {
+            let stride = channels * N;
+            for (frame, &v) in planes[0][..frames * stride].chunks_exact_mut(stride).zip(samples) {
+                frame[ch * N..(ch + 1) * N].copy_from_slice(&write(v));
             }
         }
     }
