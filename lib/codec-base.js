@@ -32,17 +32,32 @@ let nextId = 1;
 // separate tasks of a browser; an exception thrown by a callback does not
 // stop the rest. Bookkeeping events that reach no user code (a command
 // dequeued or done, a configuration taking effect) run in the step of the
-// event after them, which nothing could tell apart. A codec that outruns JavaScript (audio decoding at
-// hundreds of times real time) hands over hundreds of events at once: after
-// STEP_BUDGET_MS of steps the rest waits for the next turn of the event loop
-// (setImmediate), so timers and I/O are not held up behind them. Batches of
-// every codec wait in one queue, in the order they came.
+// event after them, which nothing could tell apart.
+//
+// A codec that outruns JavaScript (audio decoding at hundreds of times real
+// time) hands over hundreds of events at once, and a caller that feeds it
+// from its dequeue events keeps it busy: Node delivers the deliveries that
+// arrive meanwhile in the same turn of the event loop (a threadsafe
+// function's callback runs what was queued while it ran). So the steps of
+// one uninterrupted run of deliveries share STEP_BUDGET_MS; past it the rest
+// waits for the next turn (setImmediate), and timers and I/O are not held up
+// behind them. A run ends when the event loop had time to itself (a gap of
+// more than the budget since the last step). Batches of every codec wait in
+// one queue, in the order they came.
 const STEP_BUDGET_MS = 1;
 const batches = [];
 let draining = false;
+/** When the current run of deliveries began, and when its last step ended. */
+let runStarted = 0;
+let lastStep = 0;
+
+function startDrain() {
+  runStarted = performance.now();
+  drain();
+}
 
 function drain() {
-  const started = performance.now();
+  const started = runStarted;
   const step = () => {
     try {
       let reachedUser = false;
@@ -66,9 +81,10 @@ function drain() {
         }
       }
     } finally {
+      lastStep = performance.now();
       if (batches.length === 0) draining = false;
-      else if (performance.now() - started < STEP_BUDGET_MS) queueMicrotask(step);
-      else setImmediate(drain);
+      else if (lastStep - started < STEP_BUDGET_MS) queueMicrotask(step);
+      else setImmediate(startDrain);
     }
   };
   step();
@@ -78,7 +94,10 @@ native.setDispatch((id, events, outputs, errors) => {
   batches.push({ id, events, outputs, errors, at: 0, errorAt: 0 });
   if (draining) return;
   draining = true;
-  drain();
+  const now = performance.now();
+  if (now - lastStep > STEP_BUDGET_MS) startDrain();
+  else if (now - runStarted < STEP_BUDGET_MS) drain();
+  else setImmediate(startDrain);
 });
 
 /** The addon functions of one kind of codec (`encoder`, `decoder`). */
