@@ -40,7 +40,11 @@ install_missing() {
 install_missing "${packages[@]}"
 available=()
 for p in "${optional[@]}"; do
-  apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [0-9]' && available+=("$p")
+  if apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+    available+=("$p")
+  elif ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    echo "setup: $p is not available here; the build leaves out what it is for (see README)"
+  fi
 done
 ((${#available[@]})) && install_missing "${available[@]}"
 
