@@ -1,0 +1,140 @@
+'use strict';
+// Audio side by side with @napi-rs/webcodecs (a devDependency): the same 60 s
+// of 48 kHz stereo (tones over noise) fed as 1024-frame f32 AudioData pieces
+// to each implementation's AudioEncoder at 128 kbit/s, and each one's chunks
+// decoded back by its own AudioDecoder with a copyTo of every output. Both run
+// in this process, one after the other, alternating ROUNDS times (3;
+// BENCH_ROUNDS=n); medians of wall time (as × real time) and of CPU (all
+// threads).
+//
+//   node bench/peer.js [opus|aac|mp3|vorbis|flac ...]
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const ours = require('..');
+
+let peer;
+try {
+  peer = require('@napi-rs/webcodecs');
+} catch {
+  console.error('bench/peer.js needs the devDependency @napi-rs/webcodecs (npm install)');
+  process.exit(1);
+}
+
+const RATE = 48000;
+const SECONDS = 60;
+const PIECE = 1024;
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+const CODECS = { opus: 'opus', aac: 'mp4a.40.2', mp3: 'mp3', vorbis: 'vorbis', flac: 'flac' };
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const cpuNow = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+
+function tones() {
+  const out = new Float32Array(RATE * SECONDS * 2);
+  let seed = 12345;
+  const noise = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff - 0.5) * 0.05;
+  for (let i = 0; i < RATE * SECONDS; i++) {
+    out[2 * i] = 0.3 * Math.sin((2 * Math.PI * 440 * i) / RATE) + noise();
+    out[2 * i + 1] = 0.3 * Math.sin((2 * Math.PI * 659.25 * i) / RATE) + noise();
+  }
+  return out;
+}
+
+/** The installed peer's version (its package.json is not among its exports). */
+function peerVersion() {
+  const file = path.join(path.dirname(require.resolve('@napi-rs/webcodecs')), 'package.json');
+  return JSON.parse(fs.readFileSync(file, 'utf8')).version;
+}
+
+/** Runs `work` and returns {seconds, cpu, result}. */
+async function timed(work) {
+  const c0 = cpuNow();
+  const t0 = performance.now();
+  const result = await work();
+  return { seconds: (performance.now() - t0) / 1000, cpu: cpuNow() - c0, result };
+}
+
+async function encode(lib, codec, samples) {
+  const chunks = [];
+  let decoderConfig;
+  const encoder = new lib.AudioEncoder({ output: (c, m) => { chunks.push(c); decoderConfig ??= m?.decoderConfig; }, error: (e) => { throw e; } });
+  encoder.configure({ codec, sampleRate: RATE, numberOfChannels: 2, bitrate: 128_000 });
+  for (let at = 0; at < samples.length / 2; at += PIECE) {
+    const n = Math.min(PIECE, samples.length / 2 - at);
+    const data = new lib.AudioData({ format: 'f32', sampleRate: RATE, numberOfChannels: 2, numberOfFrames: n, timestamp: Math.round((at * 1e6) / RATE), data: samples.subarray(at * 2, (at + n) * 2) });
+    encoder.encode(data);
+    data.close();
+    if (encoder.encodeQueueSize >= 64) await new Promise((r) => encoder.addEventListener('dequeue', r, { once: true }));
+  }
+  await encoder.flush();
+  encoder.close();
+  return { chunks, decoderConfig };
+}
+
+async function decode(lib, decoderConfig, chunks) {
+  let frames = 0;
+  let failure = null;
+  const decoder = new lib.AudioDecoder({
+    output(data) {
+      const planes = data.format.endsWith('-planar') ? data.numberOfChannels : 1;
+      const out = new Uint8Array(data.allocationSize({ planeIndex: 0 }));
+      for (let p = 0; p < planes; p++) data.copyTo(out, { planeIndex: p });
+      frames += data.numberOfFrames;
+      data.close();
+    },
+    error: (e) => { failure = e; },
+  });
+  decoder.configure(decoderConfig);
+  for (const c of chunks) {
+    if (failure) throw failure;
+    decoder.decode(c);
+    if (decoder.decodeQueueSize >= 64) await new Promise((r) => decoder.addEventListener('dequeue', r, { once: true }));
+  }
+  await decoder.flush().catch((e) => { failure ??= e; });
+  if (failure) throw failure;
+  decoder.close();
+  return frames;
+}
+
+async function main() {
+  const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(CODECS);
+  const samples = tones();
+  console.log(`Machine: ${os.cpus().length} × ${os.cpus()[0].model}; Node ${process.version}; webcodecs-native on FFmpeg ${ours.buildInfo.ffmpeg}; ` +
+    `@napi-rs/webcodecs ${peerVersion()}; medians of ${ROUNDS} alternating rounds`);
+  console.log(`${SECONDS} s of 48 kHz stereo in ${PIECE}-frame f32 pieces, 128 kbit/s; × real time (higher is better), CPU s of all threads\n`);
+  console.log('codec  | encode ours | peer | ours/peer | CPU ours | peer | decode ours | peer | ours/peer | CPU ours | peer');
+  for (const name of wanted) {
+    const codec = CODECS[name];
+    const runs = { ours: { enc: [], dec: [] }, peer: { enc: [], dec: [] } };
+    const failed = {};
+    for (let round = 0; round < ROUNDS + 1; round++) {
+      for (const [label, lib] of [['ours', ours], ['peer', peer]]) {
+        if (failed[label]) continue;
+        try {
+          const enc = await timed(() => encode(lib, codec, samples));
+          const dec = await timed(() => decode(lib, enc.result.decoderConfig, enc.result.chunks));
+          if (round === 0) continue; // warm-up
+          runs[label].enc.push(enc);
+          runs[label].dec.push(dec);
+        } catch (e) {
+          failed[label] = `${e.name}: ${e.message}`;
+        }
+      }
+    }
+    if (failed.ours || failed.peer) {
+      console.log(`${name.padEnd(6)} | ${Object.entries(failed).map(([who, why]) => `${who} failed (${why})`).join('; ')}`);
+      continue;
+    }
+    const rt = (list) => SECONDS / median(list.map((r) => r.seconds));
+    const cpu = (list) => median(list.map((r) => r.cpu));
+    const [eo, ep, dO, dp] = [rt(runs.ours.enc), rt(runs.peer.enc), rt(runs.ours.dec), rt(runs.peer.dec)];
+    console.log(`${name.padEnd(6)} | ${eo.toFixed(0).padStart(10)}× | ${ep.toFixed(0).padStart(4)}× | ${(eo / ep).toFixed(2).padStart(9)} | ${cpu(runs.ours.enc).toFixed(2).padStart(8)} | ${cpu(runs.peer.enc).toFixed(2)} | ` +
+      `${dO.toFixed(0).padStart(10)}× | ${dp.toFixed(0).padStart(4)}× | ${(dO / dp).toFixed(2).padStart(9)} | ${cpu(runs.ours.dec).toFixed(2).padStart(8)} | ${cpu(runs.peer.dec).toFixed(2)}`);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
