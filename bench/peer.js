@@ -1,5 +1,5 @@
 'use strict';
-// Audio side by side with @napi-rs/webcodecs (a devDependency): the same 60 s
+// Audio side by side with @napi-rs/webcodecs: the same 60 s
 // of 48 kHz stereo (tones over noise) fed as 1024-frame f32 AudioData pieces
 // to each implementation's AudioEncoder at 128 kbit/s, and each one's chunks
 // decoded back by its own AudioDecoder with a copyTo of every output. Both run
@@ -7,7 +7,12 @@
 // BENCH_ROUNDS=n); medians of wall time (as × real time) and of CPU (all
 // threads).
 //
+//   npm install --no-save @napi-rs/webcodecs@1.3.1   (once; see below)
 //   node bench/peer.js [opus|aac|mp3|vorbis|flac ...]
+//
+// The peer is not a devDependency: its lock entries need every platform's
+// package, and the registry this project is built against has only the
+// Linux x64 ones, so `npm ci` would refuse the lock file.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -17,7 +22,7 @@ let peer;
 try {
   peer = require('@napi-rs/webcodecs');
 } catch {
-  console.error('bench/peer.js needs the devDependency @napi-rs/webcodecs (npm install)');
+  console.error('bench/peer.js needs @napi-rs/webcodecs: npm install --no-save @napi-rs/webcodecs@1.3.1');
   process.exit(1);
 }
 
