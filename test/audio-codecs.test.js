@@ -429,6 +429,25 @@ test('AudioDecoder: garbage descriptions and truncated chunks end in the error c
   }
 });
 
+// FFmpeg's own Opus decoder (the faster one, preferred) refuses an
+// identification header shorter than OpusHead's 19 bytes; libopus, like
+// Chrome, ignores it, so such a config still opens and decodes.
+test('AudioDecoder: Opus with a description too short to be an OpusHead is supported and decodes, as in Chrome', async () => {
+  const description = new Uint8Array([1, 2]);
+  assert.equal((await AudioDecoder.isConfigSupported({ codec: 'opus', sampleRate: RATE, numberOfChannels: 2, description })).supported, true);
+  const { chunks } = await encodeTones({ codec: 'opus', bitrate: 96_000 });
+  const outputs = [];
+  const errors = [];
+  const decoder = new AudioDecoder({ output: (d) => { outputs.push([d.format, d.numberOfFrames]); d.close(); }, error: (e) => errors.push(e.name) });
+  decoder.configure({ codec: 'opus', sampleRate: RATE, numberOfChannels: 2, description });
+  for (const c of chunks) decoder.decode(c);
+  await decoder.flush();
+  decoder.close();
+  assert.deepEqual(errors, []);
+  assert.equal(outputs.length, chunks.length);
+  assert.ok(outputs.every(([format]) => format === 'f32'), 'interleaved floats, as Chrome\'s Opus decoder gives');
+});
+
 test('AudioEncoder: an AudioData at another sample rate is an EncodingError', async () => {
   let error = null;
   const encoder = new AudioEncoder({ output() {}, error: (e) => { error = e; } });

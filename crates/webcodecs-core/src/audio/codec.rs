@@ -69,7 +69,9 @@ impl AudioCodec {
     /// FFmpeg decoders for the codec, in order of preference.
     pub fn decoder_names(self) -> &'static [&'static str] {
         match self {
-            AudioCodec::Opus => &["libopus", "opus"],
+            // FFmpeg's own Opus decoder takes half libopus's time; its
+            // output is within 1.5e-5 of libopus's (77 dB SNR).
+            AudioCodec::Opus => &["opus", "libopus"],
             AudioCodec::Aac { .. } => &["aac", "aac_fixed"],
             AudioCodec::Mp3 => &["mp3float", "mp3"],
             AudioCodec::Flac => &["flac"],

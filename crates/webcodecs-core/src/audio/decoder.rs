@@ -122,6 +122,8 @@ impl AudioDecoder {
                 // PCM f32 decoder's interleaved floats become planar there.
                 let native = SampleFormat::from_av(format).filter(|f| f.name() != "f32" || self.opus);
                 let (format, data) = match native {
+                    // FFmpeg's own Opus decoder (the faster one) gives planar floats.
+                    _ if self.opus && format == ffi::AVSampleFormat::AV_SAMPLE_FMT_FLTP => ("f32", samples::interleave(&planes, bytes, frames)),
                     Some(f) => (f.name(), planes.concat()),
                     // Doubles and 64-bit integers: f32-planar.
                     None => {
@@ -159,7 +161,7 @@ fn check_description(config: &DecoderConfig) -> Result<()> {
 
 fn open_decoder(config: &DecoderConfig) -> Result<CodecContext> {
     let codec = AudioCodec::parse(&config.codec)?;
-    let found = codec::find(codec.decoder_names(), false).ok_or_else(|| Error::NotSupported(format!("This build has no decoder for {:?}", config.codec)))?;
+    codec::find(codec.decoder_names(), false).ok_or_else(|| Error::NotSupported(format!("This build has no decoder for {:?}", config.codec)))?;
     if config.sample_rate == 0 || config.channels == 0 {
         return Err(Error::NotSupported("The sample rate and channel count must be non-zero".into()));
     }
@@ -173,13 +175,28 @@ fn open_decoder(config: &DecoderConfig) -> Result<CodecContext> {
         (AudioCodec::Opus, None) if config.channels > 2 => return Err(Error::NotSupported("Opus with more than two channels needs a description".into())),
         _ => {}
     }
+    // The first decoder this build has that opens: FFmpeg's own Opus
+    // decoder refuses an identification header shorter than OpusHead's 19
+    // bytes, which libopus (and Chrome) take, ignoring it.
+    let mut failure = None;
+    for name in codec.decoder_names() {
+        let Some(found) = codec::find(&[name], false) else { continue };
+        match open_one(found, codec, config, description) {
+            Ok(ctx) => return Ok(ctx),
+            Err(e) => failure = Some(e),
+        }
+    }
+    Err(failure.unwrap_or_else(|| Error::NotSupported(format!("This build has no decoder for {:?}", config.codec))))
+}
+
+fn open_one(found: *const ffi::AVCodec, codec: AudioCodec, config: &DecoderConfig, description: Option<&[u8]>) -> Result<CodecContext> {
     let ctx = CodecContext::new(found)?;
     unsafe {
         let c = ctx.raw();
         c.sample_rate = config.sample_rate as i32;
         ffi::av_channel_layout_default(&mut c.ch_layout, config.channels as i32);
         // libopus decodes to floats when asked (else to s16); Chrome's Opus
-        // decoder outputs f32.
+        // decoder outputs f32. (FFmpeg's own decodes to planar floats only.)
         if codec == AudioCodec::Opus {
             c.request_sample_fmt = ffi::AVSampleFormat::AV_SAMPLE_FMT_FLT;
         }

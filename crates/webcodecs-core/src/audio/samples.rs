@@ -166,6 +166,17 @@ fn gather<const N: usize>(planes: &[&[u8]], channels: usize, frames: usize, plan
     }
 }
 
+/// The samples of `planes` (one per channel, `bytes` per sample) interleaved.
+pub fn interleave(planes: &[&[u8]], bytes: usize, frames: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(planes.len() * bytes * frames);
+    for i in 0..frames {
+        for plane in planes {
+            out.extend_from_slice(&plane[i * bytes..(i + 1) * bytes]);
+        }
+    }
+    out
+}
+
 /// Stores f32-planar samples (`source[ch][offset..offset + frames]`) into
 /// `planes` in `fmt`, the reverse of [`to_f32_planar`]. Formats this module
 /// does not handle are left as they are.
