@@ -30,7 +30,7 @@ function loopDelay() {
 // that do what AudioEncoder does with each (`decoder`: the CLI's decoder when
 // it would pick another than ours).
 const AUDIO_CODECS = {
-  opus: { config: { codec: 'opus', bitrate: 128_000 }, ext: 'ogg', decoder: 'libopus', args: ['-c:a', 'libopus', '-b:a', '128k', '-vbr', 'on', '-compression_level', '9', '-frame_duration', '20', '-application', 'audio'] },
+  opus: { config: { codec: 'opus', bitrate: 128_000 }, ext: 'ogg', decoder: 'opus', args: ['-c:a', 'libopus', '-b:a', '128k', '-vbr', 'on', '-compression_level', '9', '-frame_duration', '20', '-application', 'audio'] },
   aac: { config: { codec: 'mp4a.40.2', bitrate: 128_000, aac: { format: 'adts' } }, ext: 'aac', args: ['-c:a', 'aac', '-b:a', '128k'] },
   mp3: { config: { codec: 'mp3', bitrate: 128_000 }, ext: 'mp3', args: ['-c:a', 'libmp3lame', '-b:a', '128k', '-abr', '1'] },
   vorbis: { config: { codec: 'vorbis', bitrate: 128_000 }, ext: 'ogg', args: ['-c:a', 'libvorbis', '-b:a', '128k'] },
