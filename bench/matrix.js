@@ -18,9 +18,10 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { VideoEncoder, VideoDecoder, VideoFrame, AudioEncoder, AudioDecoder, AudioData, EncodedAudioChunk, buildInfo } = require('..');
+const webcodecs = require('..');
+const { VideoEncoder, VideoDecoder, VideoFrame, AudioEncoder, AudioData, EncodedAudioChunk, buildInfo } = webcodecs;
 const { writeIvf } = require('../test/helpers');
-const { loopDelay, AUDIO_CODECS, VIDEO_ENCODER_ARGS } = require('./lib/common');
+const { loopDelay, stereoTones, decodeAudioWith, AUDIO_CODECS, VIDEO_ENCODER_ARGS } = require('./lib/common');
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -230,17 +231,6 @@ function readStream(file, name) {
   return units.map((data, i) => new EncodedVideoChunk({ type: i === 0 ? 'key' : 'delta', timestamp: Math.round((i * 1e6) / FPS), data }));
 }
 
-function tones() {
-  const out = new Float32Array(RATE * SECONDS * 2);
-  let seed = 12345;
-  const noise = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff - 0.5) * 0.05;
-  for (let i = 0; i < RATE * SECONDS; i++) {
-    out[2 * i] = 0.3 * Math.sin((2 * Math.PI * 440 * i) / RATE) + noise();
-    out[2 * i + 1] = 0.3 * Math.sin((2 * Math.PI * 659.25 * i) / RATE) + noise();
-  }
-  return out;
-}
-
 async function audioRows(samples, raw) {
   console.log(`\nAudio: ${SECONDS} s of 48 kHz stereo in ${PIECE}-frame pieces; decode = the same decoder, copyTo of every output`);
   row([['row', 24], ['chunks', 6], ['CPU ours', 8], ['CLI', 6], ['ratio', 5], ['wall ours', 9], ['CLI', 6], ['ratio', 5], ['loop p50/p99 ms', 15], ['RSS +MB', 7], ['CLI MB', 6]]);
@@ -277,27 +267,8 @@ async function audioRows(samples, raw) {
   }
 }
 
-async function decodeAudio(config, chunks) {
-  let frames = 0;
-  const decoder = new AudioDecoder({
-    output(data) {
-      const out = new Uint8Array(data.allocationSize({ planeIndex: 0 }));
-      const planes = data.format.endsWith('-planar') ? data.numberOfChannels : 1;
-      for (let ch = 0; ch < planes; ch++) data.copyTo(out, { planeIndex: ch });
-      frames += data.numberOfFrames;
-      data.close();
-    },
-    error: (e) => { throw e; },
-  });
-  decoder.configure(config);
-  for (const c of chunks) {
-    decoder.decode(c);
-    if (decoder.decodeQueueSize >= 64) await new Promise((r) => decoder.addEventListener('dequeue', r, { once: true }));
-  }
-  await decoder.flush();
-  decoder.close();
-  return frames;
-}
+/** Our AudioDecoder over `chunks`, with a copyTo of every output. */
+const decodeAudio = (config, chunks) => decodeAudioWith(webcodecs, config, chunks);
 
 async function overheadRow() {
   // PCM s16: the "codec" copies bytes, so what each chunk costs is ours.
@@ -334,7 +305,7 @@ async function main() {
       if (ROWS.has('decode')) await decodeRows(streams);
     }
     if (ROWS.has('audio')) {
-      const samples = tones();
+      const samples = stereoTones(RATE, SECONDS);
       const raw = path.join(dir, 'input.f32');
       fs.writeFileSync(raw, Buffer.from(samples.buffer));
       await audioRows(samples, raw);

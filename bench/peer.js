@@ -17,6 +17,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const ours = require('..');
+const { stereoTones, decodeAudioWith } = require('./lib/common');
 
 let peer;
 try {
@@ -34,17 +35,6 @@ const CODECS = { opus: 'opus', aac: 'mp4a.40.2', mp3: 'mp3', vorbis: 'vorbis', f
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const cpuNow = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
-
-function tones() {
-  const out = new Float32Array(RATE * SECONDS * 2);
-  let seed = 12345;
-  const noise = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff - 0.5) * 0.05;
-  for (let i = 0; i < RATE * SECONDS; i++) {
-    out[2 * i] = 0.3 * Math.sin((2 * Math.PI * 440 * i) / RATE) + noise();
-    out[2 * i + 1] = 0.3 * Math.sin((2 * Math.PI * 659.25 * i) / RATE) + noise();
-  }
-  return out;
-}
 
 /** The installed peer's version (its package.json is not among its exports). */
 function peerVersion() {
@@ -77,34 +67,9 @@ async function encode(lib, codec, samples) {
   return { chunks, decoderConfig };
 }
 
-async function decode(lib, decoderConfig, chunks) {
-  let frames = 0;
-  let failure = null;
-  const decoder = new lib.AudioDecoder({
-    output(data) {
-      const planes = data.format.endsWith('-planar') ? data.numberOfChannels : 1;
-      const out = new Uint8Array(data.allocationSize({ planeIndex: 0 }));
-      for (let p = 0; p < planes; p++) data.copyTo(out, { planeIndex: p });
-      frames += data.numberOfFrames;
-      data.close();
-    },
-    error: (e) => { failure = e; },
-  });
-  decoder.configure(decoderConfig);
-  for (const c of chunks) {
-    if (failure) throw failure;
-    decoder.decode(c);
-    if (decoder.decodeQueueSize >= 64) await new Promise((r) => decoder.addEventListener('dequeue', r, { once: true }));
-  }
-  await decoder.flush().catch((e) => { failure ??= e; });
-  if (failure) throw failure;
-  decoder.close();
-  return frames;
-}
-
 async function main() {
   const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(CODECS);
-  const samples = tones();
+  const samples = stereoTones(RATE, SECONDS);
   console.log(`Machine: ${os.cpus().length} × ${os.cpus()[0].model}; Node ${process.version}; webcodecs-native on FFmpeg ${ours.buildInfo.ffmpeg}; ` +
     `@napi-rs/webcodecs ${peerVersion()}; medians of ${ROUNDS} alternating rounds`);
   console.log(`${SECONDS} s of 48 kHz stereo in ${PIECE}-frame f32 pieces, 128 kbit/s; × real time (higher is better), CPU s of all threads\n`);
@@ -118,7 +83,7 @@ async function main() {
         if (failed[label]) continue;
         try {
           const enc = await timed(() => encode(lib, codec, samples));
-          const dec = await timed(() => decode(lib, enc.result.decoderConfig, enc.result.chunks));
+          const dec = await timed(() => decodeAudioWith(lib, enc.result.decoderConfig, enc.result.chunks));
           if (round === 0) continue; // warm-up
           runs[label].enc.push(enc);
           runs[label].dec.push(dec);

@@ -64,4 +64,46 @@ const VIDEO_ENCODER_ARGS = {
   },
 };
 
-module.exports = { timeCommand, loopDelay, AUDIO_CODECS, VIDEO_ENCODER_ARGS };
+/** `seconds` of interleaved stereo f32 at `rate`: two tones over a little noise (the same every time). */
+function stereoTones(rate, seconds) {
+  const out = new Float32Array(rate * seconds * 2);
+  let seed = 12345;
+  const noise = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff - 0.5) * 0.05;
+  for (let i = 0; i < rate * seconds; i++) {
+    out[2 * i] = 0.3 * Math.sin((2 * Math.PI * 440 * i) / rate) + noise();
+    out[2 * i + 1] = 0.3 * Math.sin((2 * Math.PI * 659.25 * i) / rate) + noise();
+  }
+  return out;
+}
+
+/**
+ * Decodes `chunks` with `lib`'s AudioDecoder (ours or a peer's), copying every
+ * output out as a user would, keeping at most 64 chunks queued; returns the
+ * frames decoded, or throws the decoder's error.
+ */
+async function decodeAudioWith(lib, config, chunks) {
+  let frames = 0;
+  let failure = null;
+  const decoder = new lib.AudioDecoder({
+    output(data) {
+      const out = new Uint8Array(data.allocationSize({ planeIndex: 0 }));
+      const planes = data.format.endsWith('-planar') ? data.numberOfChannels : 1;
+      for (let ch = 0; ch < planes; ch++) data.copyTo(out, { planeIndex: ch });
+      frames += data.numberOfFrames;
+      data.close();
+    },
+    error: (e) => { failure = e; },
+  });
+  decoder.configure(config);
+  for (const c of chunks) {
+    if (failure) throw failure;
+    decoder.decode(c);
+    if (decoder.decodeQueueSize >= 64) await new Promise((r) => decoder.addEventListener('dequeue', r, { once: true }));
+  }
+  await decoder.flush().catch((e) => { failure ??= e; });
+  if (failure) throw failure;
+  decoder.close();
+  return frames;
+}
+
+module.exports = { timeCommand, loopDelay, stereoTones, decodeAudioWith, AUDIO_CODECS, VIDEO_ENCODER_ARGS };
