@@ -76,7 +76,11 @@ function cli(args) {
 
 /** Measures our side of a row: CPU, wall, event-loop delay and peak RSS above the start. */
 async function ours(work) {
-  if (global.gc) global.gc();
+  // A precise major GC, so the baseline holds no garbage. Not gc() without
+  // arguments: that "last resort" collection also discards every function's
+  // optimized code, so each run would start cold (the PCM row then costs
+  // 50–80 µs per chunk instead of 10–20), which no long-running process does.
+  if (global.gc) global.gc({ type: 'major', execution: 'sync' });
   const base = process.memoryUsage.rss();
   let peak = base;
   const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 5);
@@ -262,6 +266,7 @@ async function audioRows(samples, raw) {
     const print = (label, r, n) => row([[label, 24], [n, 6], [f(r.ours.cpu), 8], [f(r.cli.cpu), 6], [f(r.ours.cpu / r.cli.cpu), 5], [f(r.ours.wall), 9], [f(r.cli.wall), 6], [f(r.ours.wall / r.cli.wall), 5],
       [`${f(r.ours.p50, 1)}/${f(r.ours.p99, 1)}`, 15], [f(r.ours.peakMB, 0), 7], [f(r.cli.maxrssMB, 0), 6]]);
     print(`${name} encode`, enc, Math.ceil((RATE * SECONDS) / PIECE));
+    await decodeAudio(decoderConfig, chunks); // warm-up, as for every other row
     const dec = await alternate(() => decodeAudio(decoderConfig, chunks), () => [...(a.decoder ? ['-c:a', a.decoder] : []), '-i', out, '-f', 'null', '-']);
     print(`${name} decode`, dec, chunks.length);
   }
