@@ -61,7 +61,7 @@ class AudioDecoder extends EventTarget {
     }
     this.#core.queueSize++;
     const { timestamp } = chunk;
-    this.#core.send((h) => native.audioDecoderDecode(h, bytes, timestamp));
+    this.#core.stage((h) => native.audioDecoderDecode(h, bytes, timestamp));
   }
 
   flush() {

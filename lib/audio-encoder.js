@@ -108,7 +108,7 @@ class AudioEncoder extends EventTarget {
     // The addon copies the samples now ("Clone AudioData"), so the caller may
     // close the data at once; converting them is the codec thread's work.
     const { bytes, format, frames, channels, sampleRate, timestamp } = input;
-    this.#core.send((h) => native.audioEncoderEncode(h, bytes, format, frames, channels, sampleRate, timestamp));
+    this.#core.stage((h) => native.audioEncoderEncode(h, bytes, format, frames, channels, sampleRate, timestamp));
   }
 
   #emit(out) {

@@ -47,6 +47,8 @@ let nextId = 1;
 const STEP_BUDGET_MS = 1;
 const batches = [];
 let draining = false;
+/** Whether a chain of steps is running (from its first step to its last). */
+let stepping = false;
 /** When the current run of deliveries began, and when its last step ended. */
 let runStarted = 0;
 let lastStep = 0;
@@ -58,6 +60,7 @@ function startDrain() {
 
 function drain() {
   const started = runStarted;
+  stepping = true;
   const step = () => {
     try {
       let reachedUser = false;
@@ -82,9 +85,14 @@ function drain() {
       }
     } finally {
       lastStep = performance.now();
-      if (batches.length === 0) draining = false;
-      else if (lastStep - started < STEP_BUDGET_MS) queueMicrotask(step);
-      else setImmediate(startDrain);
+      if (batches.length > 0 && lastStep - started < STEP_BUDGET_MS) {
+        queueMicrotask(step);
+      } else {
+        stepping = false;
+        if (commitQueued) commitStaged();
+        if (batches.length === 0) draining = false;
+        else setImmediate(startDrain);
+      }
     }
   };
   step();
@@ -100,10 +108,31 @@ native.setDispatch((id, events, outputs, errors) => {
   else setImmediate(startDrain);
 });
 
+// Inputs (decode(), encode()) are staged natively and handed to the codec
+// thread together: a caller feeding a codec from its dequeue events or
+// outputs issues one input per step, and waking the codec thread for each
+// cost two context switches per input, more than a small audio chunk's
+// decoding. Staged inputs are committed when the chain of steps they were
+// issued in ends, or at the next microtask when issued outside one, and at
+// once when the first has waited STEP_BUDGET_MS (a long synchronous loop of
+// encode() calls keeps the codec busy meanwhile). Every other command
+// (configure, flush, reset, close) commits the codec's staged inputs before
+// itself, so the order is the order of the calls.
+const staged = new Set();
+let commitQueued = false;
+let stagedSince = 0;
+
+function commitStaged() {
+  commitQueued = false;
+  const cores = [...staged];
+  staged.clear();
+  for (const core of cores) core.commit();
+}
+
 /** The addon functions of one kind of codec (`encoder`, `decoder`). */
 function codecOps(prefix) {
   const op = (name) => native[`${prefix}${name}`];
-  return { create: op('Create'), configure: op('Configure'), flush: op('Flush'), reset: op('Reset'), close: op('Close'), keepAlive: op('KeepAlive') };
+  return { create: op('Create'), configure: op('Configure'), flush: op('Flush'), commit: op('Commit'), reset: op('Reset'), close: op('Close'), keepAlive: op('KeepAlive') };
 }
 
 /** isConfigSupported(): a rejected promise for an invalid config, else {supported, config}. */
@@ -167,6 +196,30 @@ class CodecCore {
     if (this.#inflight++ === 0) {
       busy.set(this.#id, this);
       this.#ops.keepAlive(this.#handle, true);
+    }
+  }
+
+  /** Stages one input (a function of the native handle returning its generation); see commitStaged. */
+  stage(command) {
+    this.send(command);
+    staged.add(this);
+    if (!commitQueued) {
+      commitQueued = true;
+      stagedSince = performance.now();
+      if (!stepping) queueMicrotask(commitStaged);
+    } else if (performance.now() - stagedSince > STEP_BUDGET_MS) {
+      commitStaged();
+    }
+  }
+
+  /** Hands the staged inputs to the codec thread. */
+  commit() {
+    if (this.state === 'closed') return;
+    try {
+      this.#ops.commit(this.#handle);
+    } catch (error) {
+      // Only when the codec thread is gone: the inputs can no longer be processed.
+      this.close(domException(`Cannot process the queued input: ${error.message}`, 'EncodingError'));
     }
   }
 

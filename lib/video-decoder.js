@@ -87,7 +87,7 @@ class VideoDecoder extends EventTarget {
     }
     this.#core.queueSize++;
     const { timestamp, duration } = chunk;
-    this.#core.send((h) => native.decoderDecode(h, bytes, timestamp, duration));
+    this.#core.stage((h) => native.decoderDecode(h, bytes, timestamp, duration));
   }
 
   flush() {

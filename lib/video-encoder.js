@@ -143,7 +143,7 @@ class VideoEncoder extends EventTarget {
     this.#core.queueSize++;
     // The addon takes its own reference to the pixels ("Clone VideoFrame"), so
     // the caller may close the frame as soon as this returns.
-    this.#core.send((h) => native.encoderEncode(h, handle, rect, colorSpace, timestamp, duration, keyFrame, quantizer));
+    this.#core.stage((h) => native.encoderEncode(h, handle, rect, colorSpace, timestamp, duration, keyFrame, quantizer));
   }
 
   #emit(out) {

@@ -7,6 +7,7 @@
 //! old configuration are skipped rather than processed.
 
 use std::any::Any;
+use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -56,8 +57,25 @@ pub enum Event<O> {
 }
 
 pub trait Sink<O>: Send + 'static {
+    /// Queues an event. A sink may hold events briefly to hand several over
+    /// at once, but never past the next [`Sink::between`] that says `now`.
     fn send(&self, generation: u64, event: Event<O>);
+    /// Called between commands. `now`: the thread is about to wait for input
+    /// or has just finished a long command, so everything queued must go now.
+    /// Otherwise more commands are queued behind, and held events may wait
+    /// for a few of them, up to [`HOLD`].
+    fn between(&self, now: bool) {
+        let _ = now;
+    }
 }
+
+/// How long a sink may hold events while its codec thread works through a
+/// backlog of short commands, and how long a command must take for the
+/// events before the next to go at once. Waking JavaScript for each of
+/// hundreds of small chunks a second costs more CPU than a small codec's
+/// work on them; a backlog is what makes that happen, and its outputs are
+/// late by a whole queue anyway.
+pub const HOLD: std::time::Duration = std::time::Duration::from_millis(1);
 
 /// The JavaScript-thread side of a worker. Dropping it ends the thread once the
 /// commands already queued have been skipped or run.
@@ -66,6 +84,8 @@ pub struct Worker<P: Processor> {
     generation: Arc<AtomicU64>,
     /// What the starvation watchdog sees of this codec's queue.
     progress: Arc<Progress>,
+    /// Inputs queued by [`Worker::stage`] and not yet handed to the thread.
+    staged: RefCell<Vec<(u64, Command<P>)>>,
 }
 
 impl<P: Processor> Worker<P> {
@@ -83,28 +103,54 @@ impl<P: Processor> Worker<P> {
             // glibc it would otherwise stay mapped in this thread's arena.
             crate::pool::trim();
         })?;
-        Ok(Worker { tx, generation, progress })
+        Ok(Worker { tx, generation, progress, staged: RefCell::new(Vec::new()) })
     }
 
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::SeqCst)
     }
 
-    /// Queues a command in the current generation; returns that generation.
-    /// Fails only if the thread is gone (it then reports nothing more).
+    /// Queues a command in the current generation, after every staged one;
+    /// returns that generation. Fails only if the thread is gone (it then
+    /// reports nothing more).
     pub fn send(&self, command: Command<P>) -> Result<u64> {
+        self.commit()?;
         let generation = self.generation();
+        self.hand_over(generation, command)?;
+        Ok(generation)
+    }
+
+    /// Queues a command in the current generation without waking the codec
+    /// thread; [`Worker::commit`] (or the next [`Worker::send`]) hands it
+    /// over. A caller issuing many small inputs in one run of JavaScript
+    /// thus wakes the thread once for all of them instead of once each, at
+    /// the cost of two context switches per input saved.
+    pub fn stage(&self, command: Command<P>) -> u64 {
+        let generation = self.generation();
+        self.staged.borrow_mut().push((generation, command));
+        generation
+    }
+
+    /// Hands every staged command to the codec thread, in order.
+    pub fn commit(&self) -> Result<()> {
+        let staged = std::mem::take(&mut *self.staged.borrow_mut());
+        staged.into_iter().try_for_each(|(generation, command)| self.hand_over(generation, command))
+    }
+
+    fn hand_over(&self, generation: u64, command: Command<P>) -> Result<()> {
         self.progress.queued();
         self.tx.send((generation, command)).map_err(|_| {
             self.progress.finished();
             Error::InvalidState("The codec thread has stopped".into())
-        })?;
-        Ok(generation)
+        })
     }
 
     /// Abandons all queued work: later events of older generations are dropped
     /// by the receiver, queued commands are skipped, and codec state is freed.
+    /// Staged commands are handed over first, to be skipped like the rest:
+    /// each still reports that it is done.
     pub fn reset(&self) -> Result<u64> {
+        self.commit()?;
         self.generation.fetch_add(1, Ordering::SeqCst);
         self.send(Command::Reset)
     }
@@ -173,7 +219,26 @@ fn yield_to_javascript() {}
 fn run<P: Processor>(mut processor: P, rx: flume::Receiver<(u64, Command<P>)>, current: Arc<AtomicU64>, sink: impl Sink<P::Output>, progress: &Progress) {
     // The generation whose codec failed: its remaining commands are skipped.
     let mut failed: Option<u64> = None;
-    while let Ok((generation, command)) = rx.recv() {
+    let mut long = true;
+    loop {
+        let (generation, command) = match rx.try_recv() {
+            Ok(next) => {
+                sink.between(long);
+                next
+            }
+            Err(flume::TryRecvError::Empty) => {
+                sink.between(true);
+                match rx.recv() {
+                    Ok(next) => next,
+                    Err(_) => break,
+                }
+            }
+            Err(flume::TryRecvError::Disconnected) => {
+                sink.between(true);
+                break;
+            }
+        };
+        let started = std::time::Instant::now();
         let stale = generation != current.load(Ordering::SeqCst) || failed == Some(generation);
         if matches!(command, Command::Process(_)) && !stale {
             sink.send(generation, Event::Dequeued);
@@ -206,6 +271,7 @@ fn run<P: Processor>(mut processor: P, rx: flume::Receiver<(u64, Command<P>)>, c
         }
         sink.send(generation, Event::Done);
         progress.finished();
+        long = started.elapsed() >= HOLD;
     }
     processor.reset();
 }
@@ -311,6 +377,28 @@ mod tests {
         let got = got.join(",");
         assert!(!got.contains("out 10"), "{got}");
         assert!(got.ends_with("1:dequeued,1:done,1:out 12,1:flushed 1,1:done"), "{got}");
+    }
+
+    #[test]
+    fn staged_inputs_wait_for_commit_and_keep_their_place() {
+        let (tx, rx) = mpsc::channel();
+        let worker = Worker::spawn("test", Doubler::default(), Collect(tx)).unwrap();
+        worker.send(Command::Configure(true)).unwrap();
+        assert_eq!(events(&rx, 2), ["0:configured", "0:done"]);
+        assert_eq!(worker.stage(Command::Process(1)), 0);
+        worker.stage(Command::Process(2));
+        // Nothing reaches the thread before the commit.
+        assert!(rx.recv_timeout(std::time::Duration::from_millis(200)).is_err());
+        worker.commit().unwrap();
+        assert_eq!(events(&rx, 5), ["0:dequeued", "0:done", "0:dequeued", "0:out 2", "0:done"]);
+        // A flush sent after staged input goes behind it.
+        worker.stage(Command::Process(3));
+        worker.send(Command::Flush(4)).unwrap();
+        assert_eq!(events(&rx, 6), ["0:dequeued", "0:out 4", "0:done", "0:out 6", "0:flushed 4", "0:done"]);
+        // Staged input of a generation that a reset ends is skipped, and still reports done.
+        worker.stage(Command::Process(5));
+        worker.reset().unwrap();
+        assert_eq!(events(&rx, 2), ["0:done", "1:done"]);
     }
 
     #[test]

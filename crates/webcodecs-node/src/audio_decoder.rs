@@ -34,7 +34,7 @@ fn decode(mut cx: FunctionContext) -> JsResult<JsNumber> {
     let handle = cx.argument::<Boxed>(0)?;
     let data = cx.argument::<JsTypedArray<u8>>(1)?.as_slice(&cx).to_vec();
     let timestamp = cx.argument::<JsNumber>(2)?.value(&mut cx) as i64;
-    codec::send(&mut cx, &handle, Command::Process(DecodeInput { data, timestamp }))
+    codec::stage(&mut cx, &handle, Command::Process(DecodeInput { data, timestamp }))
 }
 
 

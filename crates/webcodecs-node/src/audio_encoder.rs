@@ -60,7 +60,7 @@ fn encode(mut cx: FunctionContext) -> JsResult<JsNumber> {
     if data.len() < frames * channels as usize * format.bytes_per_sample() {
         return cx.throw_range_error("Fewer bytes than frames × channels × bytes per sample");
     }
-    codec::send(&mut cx, &handle, Command::Process(EncodeInput { data, format, frames, channels, sample_rate, timestamp }))
+    codec::stage(&mut cx, &handle, Command::Process(EncodeInput { data, format, frames, channels, sample_rate, timestamp }))
 }
 
 

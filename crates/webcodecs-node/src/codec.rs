@@ -13,10 +13,11 @@
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use neon::prelude::*;
 use neon::thread::LocalKey;
-use webcodecs_core::worker::{Command, Event, Processor, Sink, Worker};
+use webcodecs_core::worker::{Command, Event, Processor, Sink, Worker, HOLD};
 use webcodecs_core::Error;
 
 use crate::errors::{self, OrThrow};
@@ -45,6 +46,17 @@ pub type Convert<O> = for<'a> fn(&mut Cx<'a>, O) -> JsResult<'a, JsValue>;
 struct Batch<O> {
     events: Vec<(u64, Event<O>)>,
     scheduled: bool,
+    /// When the first of `events` was queued.
+    since: Instant,
+}
+
+impl<O> Batch<O> {
+    /// Whether a Channel callback should be scheduled now (and marks it so).
+    fn schedule(&mut self, now: bool) -> bool {
+        let due = !self.scheduled && !self.events.is_empty() && (now || self.since.elapsed() >= HOLD);
+        self.scheduled |= due;
+        due
+    }
 }
 
 struct ChannelSink<O> {
@@ -55,19 +67,37 @@ struct ChannelSink<O> {
 }
 
 impl<O: Send + 'static> Sink<O> for ChannelSink<O> {
-    /// Queues the event; only the first event after a delivery schedules a
-    /// Channel callback, which hands JavaScript everything queued by then, in
-    /// order: one wake-up of the JavaScript thread for a run of events instead
-    /// of one for each (lib/codec-base.js still runs each as its own step).
+    /// Queues the event. A Channel callback hands JavaScript everything queued
+    /// by the time it runs, in order (lib/codec-base.js still runs each event
+    /// as its own step): one wake-up of the JavaScript thread for a run of
+    /// events instead of one for each. At most one is scheduled at a time,
+    /// when the worker is between commands and says so (see [`Sink::between`]),
+    /// or once the oldest event has waited [`HOLD`].
     fn send(&self, generation: u64, event: Event<O>) {
         let schedule = {
             let mut batch = self.batch.lock().unwrap_or_else(|e| e.into_inner());
+            if batch.events.is_empty() {
+                batch.since = Instant::now();
+            }
             batch.events.push((generation, event));
-            !std::mem::replace(&mut batch.scheduled, true)
+            batch.schedule(false)
         };
-        if !schedule {
-            return;
+        if schedule {
+            self.deliver();
         }
+    }
+
+    fn between(&self, now: bool) {
+        let schedule = self.batch.lock().unwrap_or_else(|e| e.into_inner()).schedule(now);
+        if schedule {
+            self.deliver();
+        }
+    }
+}
+
+impl<O: Send + 'static> ChannelSink<O> {
+    /// Schedules the Channel callback that delivers the batch.
+    fn deliver(&self) {
         let (id, convert, batch) = (self.id, self.convert, self.batch.clone());
         crate::guard::on_js_thread(&self.channel, move |cx| {
             let events = {
@@ -180,7 +210,7 @@ pub fn create<'a, P: Processor>(mut cx: FunctionContext<'a>, name: &str, process
     let id = cx.argument::<JsNumber>(0)?.value(&mut cx);
     let mut channel = cx.channel();
     channel.unref(&mut cx);
-    let sink = ChannelSink { channel: channel.clone(), id, convert, batch: Arc::new(Mutex::new(Batch { events: Vec::new(), scheduled: false })) };
+    let sink = ChannelSink { channel: channel.clone(), id, convert, batch: Arc::new(Mutex::new(Batch { events: Vec::new(), scheduled: false, since: Instant::now() })) };
     let worker = Worker::spawn(name, processor, sink).map_err(|e| Error::Encoding(format!("Cannot start the codec thread: {e}"))).or_throw(&mut cx)?;
     Ok(cx.boxed(CodecHandle { worker: RefCell::new(Some(worker)), channel: RefCell::new(channel) }))
 }
@@ -209,6 +239,7 @@ pub fn export<P: Processor>(
         check_support(&mut cx, config, check)
     })?;
     cx.export_guarded(&format!("{prefix}Flush"), flush::<P>)?;
+    cx.export_guarded(&format!("{prefix}Commit"), commit::<P>)?;
     cx.export_guarded(&format!("{prefix}Reset"), reset::<P>)?;
     cx.export_guarded(&format!("{prefix}Close"), close::<P>)?;
     cx.export_guarded(&format!("{prefix}KeepAlive"), keep_alive::<P>)?;
@@ -230,6 +261,26 @@ pub fn send<'a, P: Processor>(cx: &mut FunctionContext<'a>, handle: &CodecHandle
     }
     .or_throw(cx)?;
     Ok(cx.number(generation as f64))
+}
+
+/// Stages an input (see [`Worker::stage`]): it reaches the codec thread at
+/// the next `commit(handle)` or command. Returns its generation.
+pub fn stage<'a, P: Processor>(cx: &mut FunctionContext<'a>, handle: &CodecHandle<P>, command: Command<P>) -> JsResult<'a, JsNumber> {
+    let generation = match handle.worker.borrow().as_ref() {
+        Some(worker) => Ok(worker.stage(command)),
+        None => Err(Error::InvalidState("The codec is closed".into())),
+    }
+    .or_throw(cx)?;
+    Ok(cx.number(generation as f64))
+}
+
+/// `commit(handle)`: hands the staged inputs to the codec thread.
+fn commit<'a, P: Processor>(mut cx: FunctionContext<'a>) -> JsResult<'a, JsUndefined> {
+    let handle = cx.argument::<BoxedCodec<P>>(0)?;
+    if let Some(worker) = handle.worker.borrow().as_ref() {
+        worker.commit().or_throw(&mut cx)?;
+    }
+    Ok(cx.undefined())
 }
 
 /// `reset(handle)`: abandons queued work; returns the new generation.

@@ -40,7 +40,7 @@ fn decode(mut cx: FunctionContext) -> JsResult<JsNumber> {
     let data = cx.argument::<JsTypedArray<u8>>(1)?.as_slice(&cx).to_vec();
     let timestamp = cx.argument::<JsNumber>(2)?.value(&mut cx) as i64;
     let duration = codec::opt_number_arg(&mut cx, 3)?.map(|d| d as i64);
-    codec::send(&mut cx, &handle, Command::Process(DecodeInput { data, timestamp, duration }))
+    codec::stage(&mut cx, &handle, Command::Process(DecodeInput { data, timestamp, duration }))
 }
 
 

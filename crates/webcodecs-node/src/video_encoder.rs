@@ -60,7 +60,7 @@ fn encode(mut cx: FunctionContext) -> JsResult<JsNumber> {
     let key_frame = cx.argument::<JsBoolean>(6)?.value(&mut cx);
     let quantizer = codec::opt_number_arg(&mut cx, 7)?.map(|q| q as u32);
     let input = EncodeInput { frame, visible: Rect { x: v[0], y: v[1], width: v[2], height: v[3] }, color, timestamp, duration, key_frame, quantizer };
-    codec::send(&mut cx, &handle, Command::Process(input))
+    codec::stage(&mut cx, &handle, Command::Process(input))
 }
 
 
