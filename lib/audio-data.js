@@ -18,9 +18,11 @@ const FIXED = {
   s32: { min: -2147483648, zero: 0, max: 2147483647 },
 };
 
-const sampleType = (format) => format.replace('-planar', '');
-const isPlanar = (format) => format.endsWith('-planar');
-const bytesPerSample = (format) => TYPES[sampleType(format)].BYTES_PER_ELEMENT;
+// Looked up, not computed: copyTo() asks several times per call.
+const SAMPLE_TYPE = Object.fromEntries(FORMATS.map((f) => [f, f.replace('-planar', '')]));
+const sampleType = (format) => SAMPLE_TYPE[format];
+const isPlanar = (format) => format !== SAMPLE_TYPE[format];
+const bytesPerSample = (format) => TYPES[SAMPLE_TYPE[format]].BYTES_PER_ELEMENT;
 
 /**
  * A function reading a sample of type `from` as a float, or null when `from`
@@ -271,12 +273,11 @@ function audioDataSamples(data) {
 }
 
 /**
- * An AudioData around a decoder output, `[format, sampleRate, frames,
- * channels, timestamp, ArrayBuffer]`, in the decoder's own format (its
- * ArrayBuffer is adopted, not copied).
+ * An AudioData around a decoder output in the decoder's own format (`format`
+ * an index into FORMATS; the ArrayBuffer is adopted, not copied).
  */
-function audioDataFromNative([format, sampleRate, frames, channels, timestamp, data]) {
-  return fromState({ format, sampleRate, frames, channels, bytes: new Uint8Array(data) }, timestamp);
+function audioDataFromNative(format, sampleRate, frames, channels, timestamp, data) {
+  return fromState({ format: FORMATS[format], sampleRate, frames, channels, bytes: new Uint8Array(data) }, timestamp);
 }
 
 /** Library-internal: `{state, timestamp}` of an AudioData (state null once closed), or null. */

@@ -2,7 +2,7 @@
 const native = require('./native');
 const webidl = require('./webidl');
 const { typeError, domException } = require('./errors');
-const { CodecCore, codecOps, checkSupport, callback, defineCodecMembers } = require('./codec-base');
+const { CodecCore, codecOps, checkSupport, callback, defineCodecMembers, scalars } = require('./codec-base');
 const { audioDataFromNative } = require('./audio-data');
 const { audioChunkBytes } = require('./encoded-audio-chunk');
 
@@ -42,7 +42,7 @@ class AudioDecoder extends EventTarget {
     const d = webidl.dictionary(init, 'AudioDecoderInit');
     this.#output = callback(webidl.required(d, 'output', 'AudioDecoderInit'), 'output');
     const error = callback(webidl.required(d, 'error', 'AudioDecoderInit'), 'error');
-    this.#core = new CodecCore(this, OPS, error, (out) => this.#emit(out), () => {});
+    this.#core = new CodecCore(this, OPS, error, (out) => this.#emit(out));
   }
 
   configure(config) {
@@ -70,8 +70,10 @@ class AudioDecoder extends EventTarget {
     return promise;
   }
 
-  #emit(out) {
-    this.#core.callback(this.#output, audioDataFromNative(out));
+  #emit(data) {
+    // The output's numbers, as the addon left them (codec-base.js's scalars).
+    const output = audioDataFromNative(scalars[0], scalars[1], scalars[2], scalars[3], scalars[4], data);
+    this.#core.callback(this.#output, output);
   }
 
   static isConfigSupported(config) {

@@ -2,7 +2,7 @@
 const native = require('./native');
 const webidl = require('./webidl');
 const { typeError } = require('./errors');
-const { CodecCore, codecOps, checkSupport, callback, defineCodecMembers } = require('./codec-base');
+const { CodecCore, codecOps, checkSupport, callback, defineCodecMembers, scalars } = require('./codec-base');
 const { audioDataSamples } = require('./audio-data');
 const { audioChunkOf } = require('./encoded-audio-chunk');
 
@@ -92,7 +92,7 @@ class AudioEncoder extends EventTarget {
     const d = webidl.dictionary(init, 'AudioEncoderInit');
     this.#output = callback(webidl.required(d, 'output', 'AudioEncoderInit'), 'output');
     const error = callback(webidl.required(d, 'error', 'AudioEncoderInit'), 'error');
-    this.#core = new CodecCore(this, OPS, error, (out) => this.#emit(out), () => {});
+    this.#core = new CodecCore(this, OPS, error, (out) => this.#emit(out));
   }
 
   configure(config) {
@@ -112,10 +112,12 @@ class AudioEncoder extends EventTarget {
   }
 
   #emit(out) {
-    // The addon's buffer is this chunk's alone: no copy, no transfer.
-    const chunk = audioChunkOf('key', out.timestamp, out.duration, out.data);
+    // An ArrayBuffer, or {data, decoderConfig} when the decoder config is
+    // new; the timestamp and duration are in codec-base.js's scalars. The
+    // addon's buffer is this chunk's alone: no copy, no transfer.
+    const chunk = audioChunkOf('key', scalars[0], scalars[1], out instanceof ArrayBuffer ? out : out.data);
     const metadata = {};
-    if (out.decoderConfig !== undefined) {
+    if (!(out instanceof ArrayBuffer)) {
       const { codec, sampleRate, numberOfChannels, description } = out.decoderConfig;
       const config = { codec, sampleRate, numberOfChannels };
       if (description !== undefined) config.description = description;

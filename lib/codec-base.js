@@ -73,14 +73,13 @@ function drain() {
         const core = busy.get(batch.id);
         const generation = events[i];
         const kind = events[i + 1];
-        if (kind !== OUTPUT) {
+        if (kind === OUTPUT) {
+          if (core !== undefined) reachedUser = core.output(generation, outputs);
+          // An output of a codec closed meanwhile is freed unconverted.
+          else native.dropOutput(outputs);
+        } else {
           const payload = kind === ERROR ? batch.errors[batch.errorAt++] : events[i + 2];
           reachedUser = core?.event(generation, kind, payload) ?? false;
-        } else if (core?.wants(generation)) {
-          reachedUser = core.event(generation, kind, native.takeOutput(outputs));
-        } else {
-          // An output of a codec reset or closed meanwhile is freed unconverted.
-          native.dropOutput(outputs);
         }
       }
     } finally {
@@ -98,6 +97,12 @@ function drain() {
   step();
 }
 
+/**
+ * Where the addon writes an output's numbers (sample rate, timestamp, ...)
+ * as it converts the output; read them before the next takeOutput.
+ */
+const scalars = new Float64Array(8);
+
 native.setDispatch((id, events, outputs, errors) => {
   batches.push({ id, events, outputs, errors, at: 0, errorAt: 0 });
   if (draining) return;
@@ -106,7 +111,7 @@ native.setDispatch((id, events, outputs, errors) => {
   if (now - lastStep > STEP_BUDGET_MS) startDrain();
   else if (now - runStarted < STEP_BUDGET_MS) drain();
   else setImmediate(startDrain);
-});
+}, scalars);
 
 // Inputs (decode(), encode()) are staged natively and handed to the codec
 // thread together: a caller feeding a codec from its dequeue events or
@@ -154,7 +159,7 @@ function callback(value, member) {
 /**
  * The shared half of a codec. `ops` are the addon functions for one kind of
  * codec; `onOutput(payload)` turns an addon output into the user's output
- * call; `discard(payload)` frees an output that arrives after a reset.
+ * call (outputs of a codec reset or closed meanwhile are freed unconverted).
  */
 class CodecCore {
   state = 'unconfigured';
@@ -170,7 +175,6 @@ class CodecCore {
   #owner;
   #ops;
   #onOutput;
-  #discard;
   #errorCallback;
   #id = nextId++;
   #handle;
@@ -180,12 +184,11 @@ class CodecCore {
   #flushes = new Map();
   #nextFlush = 1;
 
-  constructor(owner, ops, errorCallback, onOutput, discard) {
+  constructor(owner, ops, errorCallback, onOutput) {
     this.#owner = owner;
     this.#ops = ops;
     this.#errorCallback = errorCallback;
     this.#onOutput = onOutput;
-    this.#discard = discard;
     this.#handle = ops.create(this.#id);
     cores.set(owner, this);
   }
@@ -228,6 +231,18 @@ class CodecCore {
     return generation === this.#generation && this.state !== 'closed';
   }
 
+  /**
+   * Handles an output event, whose payload is the next of `outputs`: taken
+   * (converted) only if it will be delivered, after any dequeue event due
+   * before it, else dropped. Returns true (it may reach user code).
+   */
+  output(generation, outputs) {
+    if (this.#dequeueScheduled) this.#fireDequeue();
+    if (this.wants(generation)) this.#onOutput(native.takeOutput(outputs));
+    else native.dropOutput(outputs);
+    return true;
+  }
+
   /** Handles one native event; returns whether it reached user code (callbacks, listeners, promise reactions). */
   event(generation, kind, payload) {
     // Each native event is a task queued after any dequeue event already
@@ -242,18 +257,12 @@ class CodecCore {
       }
       return fired;
     }
-    if (generation !== this.#generation || this.state === 'closed') {
-      if (kind === OUTPUT) this.#discard(payload);
-      return fired;
-    }
+    if (generation !== this.#generation || this.state === 'closed') return fired;
     switch (kind) {
       case DEQUEUED:
         this.queueSize--;
         this.scheduleDequeue();
         return fired;
-      case OUTPUT:
-        this.#onOutput(payload);
-        return true;
       case CONFIGURED:
         this.active = this.#configuring.shift() ?? null;
         return fired;
@@ -412,4 +421,4 @@ function defineCodecMembers(cls, queueSizeName) {
   defineEventHandler(cls, 'dequeue');
 }
 
-module.exports = { CodecCore, codecOps, checkSupport, callback, defineCodecMembers };
+module.exports = { CodecCore, codecOps, checkSupport, callback, defineCodecMembers, scalars };

@@ -175,9 +175,7 @@ class ImageDecoder {
 
     this.#type = mime.essence;
     this.#tracks = new ImageTrackList(INTERNAL, (index) => this.#select(index));
-    this.#core = new CodecCore({ dispatchEvent() {} }, OPS, (error) => this.#fail(error), (out) => this.#output(out), (out) => {
-      if (out.handle !== undefined) native.frameClose(out.handle);
-    });
+    this.#core = new CodecCore({ dispatchEvent() {} }, OPS, (error) => this.#fail(error), (out) => this.#output(out));
 
     // Types this build decodes; anything else closes the decoder (not a throw).
     const supported = !mime.parameters && native.imageTypeSupported(mime.essence);

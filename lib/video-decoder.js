@@ -65,7 +65,7 @@ class VideoDecoder extends EventTarget {
     const d = webidl.dictionary(init, 'VideoDecoderInit');
     this.#output = callback(webidl.required(d, 'output', 'VideoDecoderInit'), 'output');
     const error = callback(webidl.required(d, 'error', 'VideoDecoderInit'), 'error');
-    this.#core = new CodecCore(this, OPS, error, (out) => this.#emit(out), (out) => native.frameClose(out.handle));
+    this.#core = new CodecCore(this, OPS, error, (out) => this.#emit(out));
   }
 
   configure(config) {

@@ -103,7 +103,7 @@ class VideoEncoder extends EventTarget {
     const d = webidl.dictionary(init, 'VideoEncoderInit');
     this.#output = callback(webidl.required(d, 'output', 'VideoEncoderInit'), 'output');
     const error = callback(webidl.required(d, 'error', 'VideoEncoderInit'), 'error');
-    this.#core = new CodecCore(this, OPS, error, (out) => this.#emit(out), () => {});
+    this.#core = new CodecCore(this, OPS, error, (out) => this.#emit(out));
   }
 
   configure(config) {

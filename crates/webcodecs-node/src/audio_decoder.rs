@@ -38,18 +38,13 @@ fn decode(mut cx: FunctionContext) -> JsResult<JsNumber> {
 }
 
 
-/// `[format, sampleRate, numberOfFrames, numberOfChannels, timestamp, data: ArrayBuffer]`:
-/// an array, whose elements cost no property-name strings (an audio decoder
-/// may deliver thousands of these a second).
+/// The AudioSampleFormat names, in the order of lib/audio-data.js's FORMATS.
+const FORMATS: [&str; 8] = ["u8", "u8-planar", "s16", "s16-planar", "s32", "s32-planar", "f32", "f32-planar"];
+
+/// An output's samples as an ArrayBuffer; its format (an index into
+/// FORMATS), sample rate, frames, channels and timestamp go to the scalars.
 fn data_object<'a>(cx: &mut Cx<'a>, decoded: DecodedAudio) -> JsResult<'a, JsValue> {
-    let array = JsArray::new(cx, 6);
-    let format = cx.string(decoded.format);
-    array.set(cx, 0, format)?;
-    for (i, value) in [decoded.sample_rate as f64, decoded.frames as f64, decoded.channels as f64, decoded.timestamp as f64].into_iter().enumerate() {
-        let v = cx.number(value);
-        array.set(cx, i as u32 + 1, v)?;
-    }
-    let data = JsArrayBuffer::from_slice(cx, &decoded.data)?;
-    array.set(cx, 5, data)?;
-    Ok(array.upcast())
+    let format = FORMATS.iter().position(|f| *f == decoded.format).expect("a WebCodecs sample format") as f64;
+    codec::put_scalars(cx, &[format, decoded.sample_rate as f64, decoded.frames as f64, decoded.channels as f64, decoded.timestamp as f64])?;
+    Ok(JsArrayBuffer::from_slice(cx, &decoded.data)?.upcast())
 }

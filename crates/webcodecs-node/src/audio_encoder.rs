@@ -64,27 +64,26 @@ fn encode(mut cx: FunctionContext) -> JsResult<JsNumber> {
 }
 
 
+/// A chunk's bytes as an ArrayBuffer, its timestamp and duration in the
+/// scalars (see codec::put_scalars); with a new decoder config, `{data,
+/// decoderConfig}` instead.
 fn chunk_object<'a>(cx: &mut Cx<'a>, chunk: EncodedAudio) -> JsResult<'a, JsValue> {
-    let obj = cx.empty_object();
-    let timestamp = cx.number(chunk.timestamp as f64);
-    obj.set(cx, "timestamp", timestamp)?;
-    let duration = cx.number(chunk.duration as f64);
-    obj.set(cx, "duration", duration)?;
+    codec::put_scalars(cx, &[chunk.timestamp as f64, chunk.duration as f64])?;
     let data = JsArrayBuffer::from_slice(cx, &chunk.data)?;
+    let Some(config) = chunk.decoder_config else { return Ok(data.upcast()) };
+    let obj = cx.empty_object();
     obj.set(cx, "data", data)?;
-    if let Some(config) = chunk.decoder_config {
-        let c = cx.empty_object();
-        let codec = cx.string(&config.codec);
-        c.set(cx, "codec", codec)?;
-        let rate = cx.number(config.sample_rate);
-        c.set(cx, "sampleRate", rate)?;
-        let channels = cx.number(config.channels);
-        c.set(cx, "numberOfChannels", channels)?;
-        if let Some(description) = &config.description {
-            let d = JsArrayBuffer::from_slice(cx, description)?;
-            c.set(cx, "description", d)?;
-        }
-        obj.set(cx, "decoderConfig", c)?;
+    let c = cx.empty_object();
+    let codec = cx.string(&config.codec);
+    c.set(cx, "codec", codec)?;
+    let rate = cx.number(config.sample_rate);
+    c.set(cx, "sampleRate", rate)?;
+    let channels = cx.number(config.channels);
+    c.set(cx, "numberOfChannels", channels)?;
+    if let Some(description) = &config.description {
+        let d = JsArrayBuffer::from_slice(cx, description)?;
+        c.set(cx, "description", d)?;
     }
+    obj.set(cx, "decoderConfig", c)?;
     Ok(obj.upcast())
 }

@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use neon::prelude::*;
+use neon::types::buffer::TypedArray;
 use neon::thread::LocalKey;
 use webcodecs_core::worker::{Command, Event, Processor, Sink, Worker, HOLD};
 use webcodecs_core::Error;
@@ -24,6 +25,7 @@ use crate::errors::{self, OrThrow};
 use crate::guard::ExportGuarded;
 
 static DISPATCH: LocalKey<Root<JsFunction>> = LocalKey::new();
+static SCALARS: LocalKey<Root<JsFloat64Array>> = LocalKey::new();
 
 pub const DEQUEUED: f64 = 0.0;
 pub const OUTPUT: f64 = 1.0;
@@ -32,10 +34,30 @@ pub const ERROR: f64 = 3.0;
 pub const DONE: f64 = 4.0;
 pub const CONFIGURED: f64 = 5.0;
 
+/// `setDispatch(dispatch, scalars)`: the function deliveries go to, and the
+/// Float64Array that outputs' numbers are written to (see [`put_scalars`]).
 pub fn set_dispatch(mut cx: FunctionContext) -> JsResult<JsUndefined> {
     let f = cx.argument::<JsFunction>(0)?.root(&mut cx);
+    let scalars = cx.argument::<JsFloat64Array>(1)?.root(&mut cx);
     DISPATCH.get_or_init(&mut cx, || f);
+    SCALARS.get_or_init(&mut cx, || scalars);
     Ok(cx.undefined())
+}
+
+/// Writes an output's numbers into the `scalars` array given to
+/// `setDispatch`, where lib/ reads them right after `takeOutput` returns:
+/// for the thousands of small outputs an audio codec makes a second, an
+/// array or object per output, with a Node-API call per element, cost more
+/// than the rest of the delivery.
+pub fn put_scalars(cx: &mut Cx, values: &[f64]) -> NeonResult<()> {
+    let Some(root) = SCALARS.get(cx) else { return cx.throw_error("setDispatch() was not called") };
+    let mut array = root.to_inner(cx);
+    let slice = array.as_mut_slice(cx);
+    if slice.len() < values.len() {
+        return cx.throw_error("The scalars array is too short");
+    }
+    slice[..values.len()].copy_from_slice(values);
+    Ok(())
 }
 
 /// Converts one output to JavaScript, on the JavaScript thread.
