@@ -651,3 +651,34 @@ test('outputs delivered together still run one at a time, with microtasks betwee
   expected.push('flushed');
   assert.deepEqual(log, expected);
 });
+
+test('inputs handed to the codec thread together keep their order around reset, flush and output callbacks', async () => {
+  const { AudioDecoder, EncodedAudioChunk } = require('..');
+  const chunk = (timestamp) => new EncodedAudioChunk({ type: 'key', timestamp, data: new Int16Array([timestamp]) });
+  const seen = [];
+  let next = 1000;
+  const decoder = new AudioDecoder({
+    output: (data) => {
+      const sample = new Int16Array(1);
+      data.copyTo(sample, { planeIndex: 0 });
+      seen.push(sample[0]);
+      data.close();
+      // Fed from the output callback, as a streaming caller does.
+      if (next < 1200) decoder.decode(chunk(next++));
+    },
+    error: (e) => seen.push(e.name),
+  });
+  decoder.configure({ codec: 'pcm-s16', sampleRate: 48000, numberOfChannels: 1 });
+  // Inputs issued in the same task as a reset are abandoned with it.
+  for (let i = 0; i < 5; i++) decoder.decode(chunk(i));
+  decoder.reset();
+  assert.equal(decoder.decodeQueueSize, 0);
+  decoder.configure({ codec: 'pcm-s16', sampleRate: 48000, numberOfChannels: 1 });
+  decoder.decode(chunk(next++));
+  while (next < 1200) await new Promise((r) => setTimeout(r, 5));
+  await decoder.flush();
+  assert.equal(decoder.decodeQueueSize, 0);
+  // Each chunk's one sample is its timestamp: every input after the reset, once, in order.
+  assert.deepEqual(seen, Array.from({ length: 200 }, (_, i) => 1000 + i));
+  decoder.close();
+});
