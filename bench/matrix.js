@@ -140,7 +140,7 @@ async function videoRows(cards, raw) {
         const r = await alternate(work, () => ['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${W}x${H}`, '-r', String(FPS), '-i', raw, '-frames:v', String(frames),
           ...v[mode], '-b:v', String(BITRATE), ...COLOUR, ...(v.file === 'ivf' ? ['-f', 'ivf'] : []), out]);
         const chunks = r.ours.result;
-        const mine = path.join(dir, `ours.${v.file}`);
+        const mine = path.join(dir, `ours-${name}.${v.file}`); // kept for the decode rows
         if (v.file === 'ivf') writeIvf(mine, v.fourcc, W, H, chunks);
         else fs.writeFileSync(mine, Buffer.concat(chunks.map((c) => { const b = Buffer.alloc(c.byteLength); c.copyTo(b); return b; })));
         const same = sameStream(mine, out, v.file) ? 'same bytes' : 'differ';
