@@ -31,7 +31,16 @@ const RATE = 48000;
 const SECONDS = 60;
 const PIECE = 1024;
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
-const CODECS = { opus: 'opus', aac: 'mp4a.40.2', mp3: 'mp3', vorbis: 'vorbis', flac: 'flac' };
+// MP3 at a constant bitrate: the peer encodes CBR whatever bitrateMode says
+// (ours, like the CLI rows of matrix.js, makes ABR of the default
+// "variable"); given the same mode, the two streams are byte-identical.
+const CODECS = {
+  opus: { codec: 'opus' },
+  aac: { codec: 'mp4a.40.2' },
+  mp3: { codec: 'mp3', bitrateMode: 'constant' },
+  vorbis: { codec: 'vorbis' },
+  flac: { codec: 'flac' },
+};
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const cpuNow = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
@@ -50,11 +59,11 @@ async function timed(work) {
   return { seconds: (performance.now() - t0) / 1000, cpu: cpuNow() - c0, result };
 }
 
-async function encode(lib, codec, samples) {
+async function encode(lib, config, samples) {
   const chunks = [];
   let decoderConfig;
   const encoder = new lib.AudioEncoder({ output: (c, m) => { chunks.push(c); decoderConfig ??= m?.decoderConfig; }, error: (e) => { throw e; } });
-  encoder.configure({ codec, sampleRate: RATE, numberOfChannels: 2, bitrate: 128_000 });
+  encoder.configure({ sampleRate: RATE, numberOfChannels: 2, bitrate: 128_000, ...config });
   for (let at = 0; at < samples.length / 2; at += PIECE) {
     const n = Math.min(PIECE, samples.length / 2 - at);
     const data = new lib.AudioData({ format: 'f32', sampleRate: RATE, numberOfChannels: 2, numberOfFrames: n, timestamp: Math.round((at * 1e6) / RATE), data: samples.subarray(at * 2, (at + n) * 2) });
@@ -67,22 +76,34 @@ async function encode(lib, codec, samples) {
   return { chunks, decoderConfig };
 }
 
+/** How many chunks of two streams are byte-identical, as "n/N" (N: ours). */
+function identical(a, b) {
+  const bytes = (c) => {
+    const out = new Uint8Array(c.byteLength);
+    c.copyTo(out);
+    return out;
+  };
+  let same = 0;
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (Buffer.compare(bytes(a[i]), bytes(b[i])) === 0) same++;
+  return `${same}/${a.length}${a.length === b.length ? '' : ` (peer ${b.length})`}`;
+}
+
 async function main() {
   const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(CODECS);
   const samples = stereoTones(RATE, SECONDS);
   console.log(`Machine: ${os.cpus().length} × ${os.cpus()[0].model}; Node ${process.version}; webcodecs-native on FFmpeg ${ours.buildInfo.ffmpeg}; ` +
     `@napi-rs/webcodecs ${peerVersion()}; medians of ${ROUNDS} alternating rounds`);
   console.log(`${SECONDS} s of 48 kHz stereo in ${PIECE}-frame f32 pieces, 128 kbit/s; × real time (higher is better), CPU s of all threads\n`);
-  console.log('codec  | encode ours | peer | ours/peer | CPU ours | peer | decode ours | peer | ours/peer | CPU ours | peer');
+  console.log('codec  | encode ours | peer | ours/peer | CPU ours | peer | decode ours | peer | ours/peer | CPU ours | peer | identical chunks');
   for (const name of wanted) {
-    const codec = CODECS[name];
+    const config = CODECS[name];
     const runs = { ours: { enc: [], dec: [] }, peer: { enc: [], dec: [] } };
     const failed = {};
     for (let round = 0; round < ROUNDS + 1; round++) {
       for (const [label, lib] of [['ours', ours], ['peer', peer]]) {
         if (failed[label]) continue;
         try {
-          const enc = await timed(() => encode(lib, codec, samples));
+          const enc = await timed(() => encode(lib, config, samples));
           const dec = await timed(() => decodeAudioWith(lib, enc.result.decoderConfig, enc.result.chunks));
           if (round === 0) continue; // warm-up
           runs[label].enc.push(enc);
@@ -100,7 +121,8 @@ async function main() {
     const cpu = (list) => median(list.map((r) => r.cpu));
     const [eo, ep, dO, dp] = [rt(runs.ours.enc), rt(runs.peer.enc), rt(runs.ours.dec), rt(runs.peer.dec)];
     console.log(`${name.padEnd(6)} | ${eo.toFixed(0).padStart(10)}× | ${ep.toFixed(0).padStart(4)}× | ${(eo / ep).toFixed(2).padStart(9)} | ${cpu(runs.ours.enc).toFixed(2).padStart(8)} | ${cpu(runs.peer.enc).toFixed(2)} | ` +
-      `${dO.toFixed(0).padStart(10)}× | ${dp.toFixed(0).padStart(4)}× | ${(dO / dp).toFixed(2).padStart(9)} | ${cpu(runs.ours.dec).toFixed(2).padStart(8)} | ${cpu(runs.peer.dec).toFixed(2)}`);
+      `${dO.toFixed(0).padStart(10)}× | ${dp.toFixed(0).padStart(4)}× | ${(dO / dp).toFixed(2).padStart(9)} | ${cpu(runs.ours.dec).toFixed(2).padStart(8)} | ${cpu(runs.peer.dec).toFixed(2)} | ` +
+      identical(runs.ours.enc[0].result.chunks, runs.peer.enc[0].result.chunks));
   }
 }
 
