@@ -11,6 +11,8 @@ const TYPES = ['key', 'delta'];
  */
 function adoptBytes(data, transfer, from) {
   const bytes = webidl.bufferSource(data, 'data');
+  // The common case, nothing to transfer: one copy and nothing else.
+  if (transfer === undefined) return new Uint8Array(bytes);
   const list = transfer === undefined ? [] : webidl.sequence(transfer, 'transfer', (b, m) => {
     if (!(b instanceof ArrayBuffer)) throw typeError(`Expected an ArrayBuffer for \`${m}\``, from);
     return b;
