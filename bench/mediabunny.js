@@ -9,7 +9,7 @@
 // With --table: every conversion of test/integration/mediabunny.test.js (a
 // 2 s 320x240 source) next to the CLI, with frames and PSNR.
 //
-//   node bench/mediabunny.js [--repeat 3] [--rows vp9,av1,avc]
+//   node bench/mediabunny.js [--repeat 3] [--rows vp9,av1,avc] [--video-bitrate 8000000]
 //   node bench/mediabunny.js --table
 const fs = require('node:fs');
 const os = require('node:os');
@@ -24,6 +24,12 @@ const arg = (name, fallback) => {
   return i > 0 ? process.argv[i + 1] : fallback;
 };
 const REPEAT = Number(arg('repeat', 3));
+// A video bitrate for Mediabunny to use instead of its default quality. It
+// picks quantizer mode where VideoEncoder supports it, and H.264 quantizer
+// mode is OpenH264's in builds whose x264 takes no per-frame QP (development
+// builds on a distribution's FFmpeg), against which the CLI's x264 would be
+// another encoder; with a bitrate both sides run x264.
+const VIDEO_BITRATE = arg('video-bitrate', null);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wc-bench-mb-'));
 const source = path.join(dir, 'source.mp4');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -68,7 +74,7 @@ async function ours(video, audio, out, from = source) {
   try {
     const input = new Input({ source: new FilePathSource(from), formats: ALL_FORMATS });
     const output = new Output({ format: new mediabunny[FORMATS[path.extname(out).slice(1)]](), target: new FilePathTarget(out) });
-    const conversion = await Conversion.init({ input, output, video: video ? { codec: video, forceTranscode: true } : { discard: true }, audio: { codec: audio, forceTranscode: true } });
+    const conversion = await Conversion.init({ input, output, video: video ? { codec: video, forceTranscode: true, ...(VIDEO_BITRATE ? { bitrate: Number(VIDEO_BITRATE) } : {}) } : { discard: true }, audio: { codec: audio, forceTranscode: true } });
     await conversion.execute();
   } finally {
     clearInterval(sampler);
@@ -177,7 +183,8 @@ async function main() {
       console.log(`${video} + ${audio} in ${row.container.toUpperCase()}: ours ${os_.toFixed(2)} s, CLI ${cs.toFixed(2)} s, ratio ${(os_ / cs).toFixed(3)}; ` +
         `peak RSS ours +${median(o.map((r) => r.peakMB)).toFixed(0)} MB (process ${median(o.map((r) => r.rssMB)).toFixed(0)} MB), CLI ${median(c.map((r) => r.maxrssMB)).toFixed(0)} MB; ` +
         `Mediabunny's settings: ${settings.videoConfig.codec} ${settings.videoConfig.bitrateMode === 'quantizer' ? `quantizer ${settings.quantizers}` : `${(settings.videoConfig.bitrate / 1e6).toFixed(1)} Mbit/s`} ` +
-        `${settings.videoConfig.latencyMode ?? 'quality'}, ${settings.audioConfig.codec} ${settings.audioConfig.bitrate / 1000} kbit/s`);
+        `${settings.videoConfig.latencyMode ?? 'quality'}, ${settings.audioConfig.codec} ${settings.audioConfig.bitrate / 1000} kbit/s` +
+        (video === 'avc' && settings.videoConfig.bitrateMode === 'quantizer' ? ' (H.264 quantizer mode may be OpenH264 here, against the CLI\'s x264: compare with --video-bitrate)' : ''));
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
