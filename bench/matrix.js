@@ -21,7 +21,7 @@ const { spawnSync } = require('node:child_process');
 const webcodecs = require('..');
 const { VideoEncoder, VideoDecoder, VideoFrame, AudioEncoder, AudioData, EncodedAudioChunk, buildInfo } = webcodecs;
 const { writeIvf } = require('../test/helpers');
-const { loopDelay, stereoTones, decodeAudioWith, AUDIO_CODECS, VIDEO_ENCODER_ARGS } = require('./lib/common');
+const { runFfmpeg, loopDelay, stereoTones, decodeAudioWith, AUDIO_CODECS, VIDEO_ENCODER_ARGS } = require('./lib/common');
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -67,7 +67,7 @@ const cpuNow = () => { const u = process.cpuUsage(); return (u.user + u.system) 
 
 /** Runs the CLI with -benchmark: {cpu, wall, maxrssMB} from its own report. */
 function cli(args) {
-  const r = spawnSync('ffmpeg', ['-hide_banner', '-nostats', '-benchmark', '-y', ...args], { encoding: 'utf8' });
+  const r = runFfmpeg(['-hide_banner', '-nostats', '-benchmark', '-y', ...args]);
   if (r.status !== 0) throw new Error(`ffmpeg ${args.join(' ')}: ${r.stderr}`);
   const m = /utime=([\d.]+)s stime=([\d.]+)s rtime=([\d.]+)s/.exec(r.stderr);
   const rss = /maxrss=(\d+)(?:KiB|kB)/.exec(r.stderr);

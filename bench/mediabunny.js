@@ -14,10 +14,10 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { spawnSync, execFileSync } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
 const webcodecs = require('../lib/polyfill');
 const mediabunny = require('mediabunny');
-const { AUDIO_CODECS, VIDEO_ENCODER_ARGS } = require('./lib/common');
+const { runFfmpeg, AUDIO_CODECS, VIDEO_ENCODER_ARGS } = require('./lib/common');
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -110,7 +110,7 @@ function cliArgs(video, audio, r) {
 
 function cli(args) {
   // -strict -2 (an output option): FLAC in MP4, which Mediabunny writes, is "experimental" to FFmpeg 5.1.
-  const r = spawnSync('ffmpeg', ['-hide_banner', '-nostats', '-benchmark', '-y', ...args.slice(0, -1), '-strict', '-2', args.at(-1)], { encoding: 'utf8' });
+  const r = runFfmpeg(['-hide_banner', '-nostats', '-benchmark', '-y', ...args.slice(0, -1), '-strict', '-2', args.at(-1)]);
   if (r.status !== 0) throw new Error(r.stderr);
   const wall = Number(/rtime=([\d.]+)s/.exec(r.stderr)[1]);
   const rss = /maxrss=(\d+)(?:KiB|kB)/.exec(r.stderr);
