@@ -19,9 +19,9 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const webcodecs = require('..');
-const { VideoEncoder, VideoDecoder, VideoFrame, AudioEncoder, AudioData, EncodedAudioChunk, buildInfo } = webcodecs;
+const { VideoEncoder, VideoDecoder, VideoFrame, AudioEncoder, EncodedAudioChunk, buildInfo } = webcodecs;
 const { writeIvf } = require('../test/helpers');
-const { runFfmpeg, loopDelay, stereoTones, decodeAudioWith, AUDIO_CODECS, VIDEO_ENCODER_ARGS } = require('./lib/common');
+const { runFfmpeg, loopDelay, stereoTones, encodeAudioWith, decodeAudioWith, AUDIO_CODECS, VIDEO_ENCODER_ARGS } = require('./lib/common');
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -250,22 +250,7 @@ async function audioRows(samples, raw) {
       console.log(`${name}: not supported by this build`);
       continue;
     }
-    const encodeWork = async () => {
-      const chunks = [];
-      let decoderConfig;
-      const encoder = new AudioEncoder({ output: (c, m) => { chunks.push(c); decoderConfig ??= m?.decoderConfig; }, error: (e) => { throw e; } });
-      encoder.configure({ sampleRate: RATE, numberOfChannels: 2, ...a.config });
-      for (let at = 0; at < samples.length / 2; at += PIECE) {
-        const n = Math.min(PIECE, samples.length / 2 - at);
-        const data = new AudioData({ format: 'f32', sampleRate: RATE, numberOfChannels: 2, numberOfFrames: n, timestamp: Math.round((at * 1e6) / RATE), data: samples.subarray(at * 2, (at + n) * 2) });
-        encoder.encode(data);
-        data.close();
-        if (encoder.encodeQueueSize >= 64) await new Promise((r) => encoder.addEventListener('dequeue', r, { once: true }));
-      }
-      await encoder.flush();
-      encoder.close();
-      return { chunks, decoderConfig };
-    };
+    const encodeWork = () => encodeAudioWith(webcodecs, a.config, samples, RATE, PIECE);
     await encodeWork();
     const out = path.join(dir, `cli.${a.ext}`);
     const enc = await alternate(encodeWork, () => ['-f', 'f32le', '-ar', String(RATE), '-ac', '2', '-i', raw, ...a.args, out]);

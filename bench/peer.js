@@ -17,7 +17,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const ours = require('..');
-const { stereoTones, decodeAudioWith } = require('./lib/common');
+const { stereoTones, encodeAudioWith, decodeAudioWith } = require('./lib/common');
 
 let peer;
 try {
@@ -59,23 +59,6 @@ async function timed(work) {
   return { seconds: (performance.now() - t0) / 1000, cpu: cpuNow() - c0, result };
 }
 
-async function encode(lib, config, samples) {
-  const chunks = [];
-  let decoderConfig;
-  const encoder = new lib.AudioEncoder({ output: (c, m) => { chunks.push(c); decoderConfig ??= m?.decoderConfig; }, error: (e) => { throw e; } });
-  encoder.configure({ sampleRate: RATE, numberOfChannels: 2, bitrate: 128_000, ...config });
-  for (let at = 0; at < samples.length / 2; at += PIECE) {
-    const n = Math.min(PIECE, samples.length / 2 - at);
-    const data = new lib.AudioData({ format: 'f32', sampleRate: RATE, numberOfChannels: 2, numberOfFrames: n, timestamp: Math.round((at * 1e6) / RATE), data: samples.subarray(at * 2, (at + n) * 2) });
-    encoder.encode(data);
-    data.close();
-    if (encoder.encodeQueueSize >= 64) await new Promise((r) => encoder.addEventListener('dequeue', r, { once: true }));
-  }
-  await encoder.flush();
-  encoder.close();
-  return { chunks, decoderConfig };
-}
-
 /** How many chunks of two streams are byte-identical, as "n/N" (N: ours). */
 function identical(a, b) {
   const bytes = (c) => {
@@ -103,7 +86,7 @@ async function main() {
       for (const [label, lib] of [['ours', ours], ['peer', peer]]) {
         if (failed[label]) continue;
         try {
-          const enc = await timed(() => encode(lib, config, samples));
+          const enc = await timed(() => encodeAudioWith(lib, { bitrate: 128_000, ...config }, samples, RATE, PIECE));
           const dec = await timed(() => decodeAudioWith(lib, enc.result.decoderConfig, enc.result.chunks));
           if (round === 0) continue; // warm-up
           runs[label].enc.push(enc);

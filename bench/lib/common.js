@@ -88,6 +88,30 @@ function stereoTones(rate, seconds) {
 }
 
 /**
+ * Encodes interleaved stereo f32 `samples` at `rate` with `lib`'s
+ * AudioEncoder (ours or a peer's) under `config`, fed as AudioData pieces of
+ * `piece` frames, keeping at most 64 queued; returns the chunks and the
+ * first decoder config.
+ */
+async function encodeAudioWith(lib, config, samples, rate, piece) {
+  const chunks = [];
+  let decoderConfig;
+  const encoder = new lib.AudioEncoder({ output: (c, m) => { chunks.push(c); decoderConfig ??= m?.decoderConfig; }, error: (e) => { throw e; } });
+  encoder.configure({ sampleRate: rate, numberOfChannels: 2, ...config });
+  const frames = samples.length / 2;
+  for (let at = 0; at < frames; at += piece) {
+    const n = Math.min(piece, frames - at);
+    const data = new lib.AudioData({ format: 'f32', sampleRate: rate, numberOfChannels: 2, numberOfFrames: n, timestamp: Math.round((at * 1e6) / rate), data: samples.subarray(at * 2, (at + n) * 2) });
+    encoder.encode(data);
+    data.close();
+    if (encoder.encodeQueueSize >= 64) await new Promise((r) => encoder.addEventListener('dequeue', r, { once: true }));
+  }
+  await encoder.flush();
+  encoder.close();
+  return { chunks, decoderConfig };
+}
+
+/**
  * Decodes `chunks` with `lib`'s AudioDecoder (ours or a peer's), copying every
  * output out as a user would, keeping at most 64 chunks queued; returns the
  * frames decoded, or throws the decoder's error.
@@ -117,4 +141,4 @@ async function decodeAudioWith(lib, config, chunks) {
   return frames;
 }
 
-module.exports = { timeCommand, runFfmpeg, loopDelay, stereoTones, decodeAudioWith, AUDIO_CODECS, VIDEO_ENCODER_ARGS };
+module.exports = { timeCommand, runFfmpeg, loopDelay, stereoTones, encodeAudioWith, decodeAudioWith, AUDIO_CODECS, VIDEO_ENCODER_ARGS };
