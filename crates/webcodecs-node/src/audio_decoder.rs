@@ -3,6 +3,7 @@
 use neon::prelude::*;
 use neon::types::buffer::TypedArray;
 use webcodecs_core::audio::decoder::{AudioDecoder, DecodeInput, DecodedAudio, DecoderConfig};
+use webcodecs_core::audio::samples::SampleFormat;
 use webcodecs_core::worker::Command;
 
 use crate::codec::{self, get_number, get_string};
@@ -38,13 +39,11 @@ fn decode(mut cx: FunctionContext) -> JsResult<JsNumber> {
 }
 
 
-/// The AudioSampleFormat names, in the order of lib/audio-data.js's FORMATS.
-const FORMATS: [&str; 8] = ["u8", "u8-planar", "s16", "s16-planar", "s32", "s32-planar", "f32", "f32-planar"];
-
-/// An output's samples as an ArrayBuffer; its format (an index into
-/// FORMATS), sample rate, frames, channels and timestamp go to the scalars.
+/// An output's samples as an ArrayBuffer; its format (its index in the
+/// AudioSampleFormat enum), sample rate, frames, channels and timestamp go to
+/// the scalars.
 fn data_object<'a>(cx: &mut Cx<'a>, decoded: DecodedAudio) -> JsResult<'a, JsValue> {
-    let format = FORMATS.iter().position(|f| *f == decoded.format).expect("a WebCodecs sample format") as f64;
+    let format = SampleFormat::parse(decoded.format).expect("a WebCodecs sample format").index() as f64;
     codec::put_scalars(cx, &[format, decoded.sample_rate as f64, decoded.frames as f64, decoded.channels as f64, decoded.timestamp as f64])?;
     Ok(JsArrayBuffer::from_slice(cx, &decoded.data)?.upcast())
 }

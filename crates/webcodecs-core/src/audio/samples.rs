@@ -61,6 +61,8 @@ fn truncate(v: f32) -> f64 {
 pub struct SampleFormat(F);
 
 impl SampleFormat {
+    /// In the order of the specification's AudioSampleFormat enum (and of
+    /// lib/audio-data.js's FORMATS, which [`SampleFormat::index`] follows).
     const NAMES: [(&'static str, F); 8] = [
         ("u8", F::AV_SAMPLE_FMT_U8),
         ("u8-planar", F::AV_SAMPLE_FMT_U8P),
@@ -82,7 +84,12 @@ impl SampleFormat {
     }
 
     pub fn name(self) -> &'static str {
-        Self::NAMES.iter().find(|(_, f)| *f == self.0).map(|(n, _)| *n).expect("constructed from NAMES")
+        Self::NAMES[self.index()].0
+    }
+
+    /// The format's position in the AudioSampleFormat enum (how it crosses to JavaScript).
+    pub fn index(self) -> usize {
+        Self::NAMES.iter().position(|(_, f)| *f == self.0).expect("constructed from NAMES")
     }
 
     pub fn av(self) -> F {
