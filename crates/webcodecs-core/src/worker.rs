@@ -60,10 +60,11 @@ pub trait Sink<O>: Send + 'static {
     /// Queues an event. A sink may hold events briefly to hand several over
     /// at once, but never past the next [`Sink::between`] that says `now`.
     fn send(&self, generation: u64, event: Event<O>);
-    /// Called between commands. `now`: the thread is about to wait for input
-    /// or has just finished a long command, so everything queued must go now.
-    /// Otherwise more commands are queued behind, and held events may wait
-    /// for a few of them, up to [`HOLD`].
+    /// Called as each command starts (after its Dequeued event) and before
+    /// the thread waits for input. `now`: everything queued must go now (the
+    /// thread is about to wait, has just waited, or its last command took
+    /// [`HOLD`] or more). Otherwise it is working through a backlog of short
+    /// commands, and held events may wait for a few of them, up to [`HOLD`].
     fn between(&self, now: bool) {
         let _ = now;
     }
@@ -219,17 +220,15 @@ fn yield_to_javascript() {}
 fn run<P: Processor>(mut processor: P, rx: flume::Receiver<(u64, Command<P>)>, current: Arc<AtomicU64>, sink: impl Sink<P::Output>, progress: &Progress) {
     // The generation whose codec failed: its remaining commands are skipped.
     let mut failed: Option<u64> = None;
+    // Whether the last command took HOLD or more.
     let mut long = true;
     loop {
-        let (generation, command) = match rx.try_recv() {
-            Ok(next) => {
-                sink.between(long);
-                next
-            }
+        let ((generation, command), waited) = match rx.try_recv() {
+            Ok(next) => (next, false),
             Err(flume::TryRecvError::Empty) => {
                 sink.between(true);
                 match rx.recv() {
-                    Ok(next) => next,
+                    Ok(next) => (next, true),
                     Err(_) => break,
                 }
             }
@@ -243,6 +242,10 @@ fn run<P: Processor>(mut processor: P, rx: flume::Receiver<(u64, Command<P>)>, c
         if matches!(command, Command::Process(_)) && !stale {
             sink.send(generation, Event::Dequeued);
         }
+        // The dequeue goes out as the command starts (the caller may queue
+        // the next input meanwhile), unless it is one of a backlog of short
+        // commands, whose events go together.
+        sink.between(waited || long);
         let mut emit = |output| sink.send(generation, Event::Output(output));
         // A panic in codec code must not kill the thread: JavaScript would wait
         // for this command forever. It becomes an EncodingError instead.
