@@ -230,8 +230,11 @@ class AudioData {
   }
 
   close() {
-    if (this.#state !== null) this.#state.holders = (this.#state.holders ?? 1) - 1;
+    const state = this.#state;
+    if (state === null) return;
     this.#state = null;
+    state.holders = (state.holders ?? 1) - 1;
+    if (state.holders === 0 && state.recyclable) giveSpare(state.bytes.buffer);
   }
 
   #live(method) {
@@ -274,13 +277,64 @@ function audioDataSamples(data) {
 
 /**
  * An AudioData around a decoder output in the decoder's own format (`format`
- * an index into FORMATS; the ArrayBuffer is adopted, not copied).
+ * an index into FORMATS; the ArrayBuffer is adopted, not copied). Nothing
+ * else sees that buffer, so closing the last AudioData that holds it makes
+ * it a spare for a later output (unless it was transferred meanwhile).
  */
 function audioDataFromNative(format, sampleRate, frames, channels, timestamp, data) {
-  return fromState({ format: FORMATS[format], sampleRate, frames, channels, bytes: new Uint8Array(data) }, timestamp);
+  return fromState({ format: FORMATS[format], sampleRate, frames, channels, bytes: new Uint8Array(data), recyclable: true }, timestamp);
+}
+
+// Buffers of closed decoder outputs, by size, which the addon fills with
+// later outputs of that size instead of allocating. A consumer that copies
+// each output out and closes it (what a decoder's user does) then decodes
+// in the same few buffers: no allocation, no fresh pages to fault in, no
+// garbage for the collector, where a minute of 48 kHz stereo made 23 MB of
+// buffers that stayed until the next collection. At most MAX_SPARE_BYTES
+// wait, and they are dropped once none has been taken for TRIM_MS.
+const spares = new Map();
+const MAX_SPARE_BYTES = 1 << 20;
+const TRIM_MS = 1000;
+let spareBytes = 0;
+let spareTaken = false;
+let trimTimer = null;
+
+/** A spare ArrayBuffer of `size` bytes, or undefined. */
+function takeSpare(size) {
+  const list = spares.get(size);
+  if (list === undefined || list.length === 0) return undefined;
+  spareBytes -= size;
+  spareTaken = true;
+  return list.pop();
+}
+
+function giveSpare(buffer) {
+  const size = buffer.byteLength;
+  // Zero: detached, or an empty output; neither can be filled.
+  if (size === 0 || spareBytes + size > MAX_SPARE_BYTES) return;
+  let list = spares.get(size);
+  if (list === undefined) spares.set(size, (list = []));
+  list.push(buffer);
+  spareBytes += size;
+  if (trimTimer === null) {
+    trimTimer = setTimeout(trimSpares, TRIM_MS);
+    trimTimer.unref();
+  }
+}
+
+function trimSpares() {
+  trimTimer = null;
+  if (!spareTaken) {
+    spares.clear();
+    spareBytes = 0;
+    return;
+  }
+  spareTaken = false;
+  trimTimer = setTimeout(trimSpares, TRIM_MS);
+  trimTimer.unref();
 }
 
 /** Library-internal: `{state, timestamp}` of an AudioData (state null once closed), or null. */
 const audioDataState = (data) => stateOf(data);
 
-module.exports = { AudioData, audioDataSamples, audioDataFromNative, audioDataState };
+module.exports = { AudioData, audioDataSamples, audioDataFromNative, audioDataState, takeSpare };

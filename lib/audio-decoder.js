@@ -3,7 +3,7 @@ const native = require('./native');
 const webidl = require('./webidl');
 const { typeError, domException } = require('./errors');
 const { CodecCore, codecOps, checkSupport, callback, defineCodecMembers, scalars } = require('./codec-base');
-const { audioDataFromNative } = require('./audio-data');
+const { audioDataFromNative, takeSpare } = require('./audio-data');
 const { audioChunkBytes } = require('./encoded-audio-chunk');
 
 const OPS = codecOps('audioDecoder');
@@ -42,7 +42,7 @@ class AudioDecoder extends EventTarget {
     const d = webidl.dictionary(init, 'AudioDecoderInit');
     this.#output = callback(webidl.required(d, 'output', 'AudioDecoderInit'), 'output');
     const error = callback(webidl.required(d, 'error', 'AudioDecoderInit'), 'error');
-    this.#core = new CodecCore(this, OPS, error, (out) => this.#emit(out));
+    this.#core = new CodecCore(this, OPS, error, (out) => this.#emit(out), takeSpare);
   }
 
   configure(config) {

@@ -74,7 +74,7 @@ function drain() {
         const generation = events[i];
         const kind = events[i + 1];
         if (kind === OUTPUT) {
-          if (core !== undefined) reachedUser = core.output(generation, outputs);
+          if (core !== undefined) reachedUser = core.output(generation, outputs, events[i + 2]);
           // An output of a codec closed meanwhile is freed unconverted.
           else native.dropOutput(outputs);
         } else {
@@ -159,7 +159,9 @@ function callback(value, member) {
 /**
  * The shared half of a codec. `ops` are the addon functions for one kind of
  * codec; `onOutput(payload)` turns an addon output into the user's output
- * call (outputs of a codec reset or closed meanwhile are freed unconverted).
+ * call (outputs of a codec reset or closed meanwhile are freed unconverted);
+ * `spare(size)`, optional, offers the addon a buffer to fill with the next
+ * output (see takeSpare in audio-data.js).
  */
 class CodecCore {
   state = 'unconfigured';
@@ -175,6 +177,8 @@ class CodecCore {
   #owner;
   #ops;
   #onOutput;
+  /** (size) → a spare ArrayBuffer of that size for the addon to fill with the next output, or undefined. */
+  #spare;
   #errorCallback;
   #id = nextId++;
   #handle;
@@ -184,11 +188,12 @@ class CodecCore {
   #flushes = new Map();
   #nextFlush = 1;
 
-  constructor(owner, ops, errorCallback, onOutput) {
+  constructor(owner, ops, errorCallback, onOutput, spare) {
     this.#owner = owner;
     this.#ops = ops;
     this.#errorCallback = errorCallback;
     this.#onOutput = onOutput;
+    this.#spare = spare;
     this.#handle = ops.create(this.#id);
     cores.set(owner, this);
   }
@@ -236,9 +241,9 @@ class CodecCore {
    * (converted) only if it will be delivered, after any dequeue event due
    * before it, else dropped. Returns true (it may reach user code).
    */
-  output(generation, outputs) {
+  output(generation, outputs, size) {
     if (this.#dequeueScheduled) this.#fireDequeue();
-    if (this.wants(generation)) this.#onOutput(native.takeOutput(outputs));
+    if (this.wants(generation)) this.#onOutput(native.takeOutput(outputs, size > 0 ? this.#spare?.(size) : undefined));
     else native.dropOutput(outputs);
     return true;
   }

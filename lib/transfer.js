@@ -83,6 +83,8 @@ function toTransferable(value, options) {
     const exclusive = (state.holders ?? 1) === 1 && !clone;
     // Moving needs the buffer to be ours alone; otherwise a copy travels.
     const data = whole && exclusive ? bytes.buffer : bytes.slice().buffer;
+    // A buffer that travels is no longer ours to reuse once closed.
+    if (data === bytes.buffer) state.recyclable = false;
     const out = {
       webcodecs: 'AudioData',
       format: state.format,

@@ -682,3 +682,35 @@ test('inputs handed to the codec thread together keep their order around reset, 
   assert.deepEqual(seen, Array.from({ length: 200 }, (_, i) => 1000 + i));
   decoder.close();
 });
+
+test('closed outputs lend their buffers to later ones; held, cloned and transferred outputs keep their samples', async () => {
+  const { toTransferable, fromTransferable } = require('..');
+  const FRAMES = 256;
+  const chunk = (i) => new EncodedAudioChunk({ type: 'key', timestamp: i * 10_000, data: new Int16Array(FRAMES).fill(i) });
+  const kept = []; // [expected sample, AudioData]
+  const moved = []; // [expected sample, transferable]
+  let i = 0;
+  const decoder = new AudioDecoder({
+    output: (data) => {
+      const n = i++;
+      if (n % 4 === 0) kept.push([n, data]);
+      else if (n % 4 === 1) {
+        kept.push([n, data.clone()]);
+        data.close();
+      } else if (n % 4 === 2) moved.push([n, toTransferable(data)]);
+      else data.close(); // its buffer becomes a spare for a later output
+    },
+    error: (e) => { throw e; },
+  });
+  decoder.configure({ codec: 'pcm-s16', sampleRate: 48000, numberOfChannels: 1 });
+  for (let n = 0; n < 400; n++) decoder.decode(chunk(n));
+  await decoder.flush();
+  decoder.close();
+  assert.equal(i, 400);
+  const samples = new Int16Array(FRAMES);
+  for (const [n, data] of [...kept, ...moved.map(([n, t]) => [n, fromTransferable(t)])]) {
+    data.copyTo(samples, { planeIndex: 0 });
+    assert.ok(samples.every((v) => v === n), `output ${n} kept its samples`);
+    data.close();
+  }
+});

@@ -12,7 +12,7 @@ use crate::guard::ExportGuarded;
 type Boxed = codec::BoxedCodec<AudioDecoder>;
 
 pub fn register(cx: &mut ModuleContext) -> NeonResult<()> {
-    codec::export::<AudioDecoder>(cx, "audioDecoder", |cx| codec::create(cx, "webcodecs-adec", AudioDecoder::default(), data_object), config_from, AudioDecoder::check_support)?;
+    codec::export::<AudioDecoder>(cx, "audioDecoder", |cx| codec::create_sized(cx, "webcodecs-adec", AudioDecoder::default(), data_object, |d| d.data.len()), config_from, AudioDecoder::check_support)?;
     cx.export_guarded("audioDecoderDecode", decode)?;
     Ok(())
 }
@@ -39,11 +39,18 @@ fn decode(mut cx: FunctionContext) -> JsResult<JsNumber> {
 }
 
 
-/// An output's samples as an ArrayBuffer; its format (its index in the
-/// AudioSampleFormat enum), sample rate, frames, channels and timestamp go to
-/// the scalars.
-fn data_object<'a>(cx: &mut Cx<'a>, decoded: DecodedAudio) -> JsResult<'a, JsValue> {
+/// An output's samples as an ArrayBuffer: `spare` filled when it has their
+/// size, else a new one. Its format (its index in the AudioSampleFormat
+/// enum), sample rate, frames, channels and timestamp go to the scalars.
+fn data_object<'a>(cx: &mut Cx<'a>, decoded: DecodedAudio, spare: Option<Handle<'a, JsArrayBuffer>>) -> JsResult<'a, JsValue> {
     let format = SampleFormat::parse(decoded.format).expect("a WebCodecs sample format").index() as f64;
     codec::put_scalars(cx, &[format, decoded.sample_rate as f64, decoded.frames as f64, decoded.channels as f64, decoded.timestamp as f64])?;
+    if let Some(mut buffer) = spare {
+        let bytes = buffer.as_mut_slice(cx);
+        if bytes.len() == decoded.data.len() {
+            bytes.copy_from_slice(&decoded.data);
+            return Ok(buffer.upcast());
+        }
+    }
     Ok(JsArrayBuffer::from_slice(cx, &decoded.data)?.upcast())
 }

@@ -67,7 +67,7 @@ fn encode(mut cx: FunctionContext) -> JsResult<JsNumber> {
 /// A chunk's bytes as an ArrayBuffer, its timestamp and duration in the
 /// scalars (see codec::put_scalars); with a new decoder config, `{data,
 /// decoderConfig}` instead.
-fn chunk_object<'a>(cx: &mut Cx<'a>, chunk: EncodedAudio) -> JsResult<'a, JsValue> {
+fn chunk_object<'a>(cx: &mut Cx<'a>, chunk: EncodedAudio, _: Option<Handle<'a, JsArrayBuffer>>) -> JsResult<'a, JsValue> {
     codec::put_scalars(cx, &[chunk.timestamp as f64, chunk.duration as f64])?;
     let data = JsArrayBuffer::from_slice(cx, &chunk.data)?;
     let Some(config) = chunk.decoder_config else { return Ok(data.upcast()) };

@@ -60,8 +60,16 @@ pub fn put_scalars(cx: &mut Cx, values: &[f64]) -> NeonResult<()> {
     Ok(())
 }
 
-/// Converts one output to JavaScript, on the JavaScript thread.
-pub type Convert<O> = for<'a> fn(&mut Cx<'a>, O) -> JsResult<'a, JsValue>;
+/// Converts one output to JavaScript, on the JavaScript thread. The
+/// ArrayBuffer, when lib/ passes one, is a spare of the output's [`Size`]
+/// (the buffer of a closed output of the same codec kind) that the
+/// conversion may fill and return instead of allocating a new one.
+pub type Convert<O> = for<'a> fn(&mut Cx<'a>, O, Option<Handle<'a, JsArrayBuffer>>) -> JsResult<'a, JsValue>;
+
+/// The size of the ArrayBuffer an output's conversion makes, when it can
+/// fill a spare (0: it cannot). It goes to lib/ with the output's event,
+/// which picks a spare of that size.
+pub type Size<O> = fn(&O) -> usize;
 
 /// Events the codec thread has queued for JavaScript, and whether a Channel
 /// callback that will deliver them is already scheduled.
@@ -85,6 +93,7 @@ struct ChannelSink<O> {
     channel: Channel,
     id: f64,
     convert: Convert<O>,
+    size: Size<O>,
     batch: Arc<Mutex<Batch<O>>>,
 }
 
@@ -120,7 +129,7 @@ impl<O: Send + 'static> Sink<O> for ChannelSink<O> {
 impl<O: Send + 'static> ChannelSink<O> {
     /// Schedules the Channel callback that delivers the batch.
     fn deliver(&self) {
-        let (id, convert, batch) = (self.id, self.convert, self.batch.clone());
+        let (id, convert, size, batch) = (self.id, self.convert, self.size, self.batch.clone());
         crate::guard::on_js_thread(&self.channel, move |cx| {
             let events = {
                 let mut batch = batch.lock().unwrap_or_else(|e| e.into_inner());
@@ -137,8 +146,9 @@ impl<O: Send + 'static> ChannelSink<O> {
                 let (kind, value) = match event {
                     Event::Dequeued => (DEQUEUED, 0.0),
                     Event::Output(output) => {
+                        let bytes = size(&output) as f64;
                         outputs.push_back(Box::new(Pending { output, convert }) as Deferred);
-                        (OUTPUT, 0.0)
+                        (OUTPUT, bytes)
                     }
                     Event::Flushed(flush) => (FLUSHED, flush as f64),
                     Event::Error(error) => {
@@ -178,12 +188,12 @@ struct Pending<O> {
 }
 
 trait Deliver {
-    fn convert<'a>(self: Box<Self>, cx: &mut Cx<'a>) -> JsResult<'a, JsValue>;
+    fn convert<'a>(self: Box<Self>, cx: &mut Cx<'a>, spare: Option<Handle<'a, JsArrayBuffer>>) -> JsResult<'a, JsValue>;
 }
 
 impl<O> Deliver for Pending<O> {
-    fn convert<'a>(self: Box<Self>, cx: &mut Cx<'a>) -> JsResult<'a, JsValue> {
-        (self.convert)(cx, self.output)
+    fn convert<'a>(self: Box<Self>, cx: &mut Cx<'a>, spare: Option<Handle<'a, JsArrayBuffer>>) -> JsResult<'a, JsValue> {
+        (self.convert)(cx, self.output, spare)
     }
 }
 
@@ -199,12 +209,15 @@ pub struct Outputs(RefCell<VecDeque<Deferred>>);
 
 impl Finalize for Outputs {}
 
-/// `takeOutput(outputs)`: the next output of a delivery, converted.
+/// `takeOutput(outputs, spare)`: the next output of a delivery, converted;
+/// `spare` (optional) an ArrayBuffer of the size its event named, which the
+/// conversion may fill and return.
 pub fn take_output(mut cx: FunctionContext) -> JsResult<JsValue> {
     let outputs = cx.argument::<JsBox<Outputs>>(0)?;
+    let spare = cx.argument_opt(1).and_then(|v| v.downcast::<JsArrayBuffer, _>(&mut cx).ok());
     let next = outputs.0.borrow_mut().pop_front();
     match next {
-        Some(pending) => pending.convert(&mut cx),
+        Some(pending) => pending.convert(&mut cx, spare),
         None => cx.throw_error("No output left in this delivery"),
     }
 }
@@ -228,11 +241,16 @@ impl<P: Processor> Finalize for CodecHandle<P> {}
 
 pub type BoxedCodec<P> = JsBox<CodecHandle<P>>;
 
-pub fn create<'a, P: Processor>(mut cx: FunctionContext<'a>, name: &str, processor: P, convert: Convert<P::Output>) -> JsResult<'a, BoxedCodec<P>> {
+pub fn create<'a, P: Processor>(cx: FunctionContext<'a>, name: &str, processor: P, convert: Convert<P::Output>) -> JsResult<'a, BoxedCodec<P>> {
+    create_sized(cx, name, processor, convert, |_| 0)
+}
+
+/// [`create`] for a codec whose outputs can fill spare buffers of `size`.
+pub fn create_sized<'a, P: Processor>(mut cx: FunctionContext<'a>, name: &str, processor: P, convert: Convert<P::Output>, size: Size<P::Output>) -> JsResult<'a, BoxedCodec<P>> {
     let id = cx.argument::<JsNumber>(0)?.value(&mut cx);
     let mut channel = cx.channel();
     channel.unref(&mut cx);
-    let sink = ChannelSink { channel: channel.clone(), id, convert, batch: Arc::new(Mutex::new(Batch { events: Vec::new(), scheduled: false, since: Instant::now() })) };
+    let sink = ChannelSink { channel: channel.clone(), id, convert, size, batch: Arc::new(Mutex::new(Batch { events: Vec::new(), scheduled: false, since: Instant::now() })) };
     let worker = Worker::spawn(name, processor, sink).map_err(|e| Error::Encoding(format!("Cannot start the codec thread: {e}"))).or_throw(&mut cx)?;
     Ok(cx.boxed(CodecHandle { worker: RefCell::new(Some(worker)), channel: RefCell::new(channel) }))
 }

@@ -120,7 +120,7 @@ fn track_object<'a>(cx: &mut Cx<'a>, info: &TrackInfo) -> JsResult<'a, JsObject>
     Ok(obj)
 }
 
-fn output_object<'a>(cx: &mut Cx<'a>, output: ImageOutput) -> JsResult<'a, JsValue> {
+fn output_object<'a>(cx: &mut Cx<'a>, output: ImageOutput, _: Option<Handle<'a, JsArrayBuffer>>) -> JsResult<'a, JsValue> {
     let obj = match output {
         ImageOutput::Tracks { tracks, selected } => {
             let obj = cx.empty_object();

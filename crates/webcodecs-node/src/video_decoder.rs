@@ -54,7 +54,7 @@ fn is_key_chunk(mut cx: FunctionContext) -> JsResult<JsBoolean> {
     Ok(cx.boolean(key))
 }
 
-fn frame_object<'a>(cx: &mut Cx<'a>, decoded: DecodedFrame) -> JsResult<'a, JsValue> {
+fn frame_object<'a>(cx: &mut Cx<'a>, decoded: DecodedFrame, _: Option<Handle<'a, JsArrayBuffer>>) -> JsResult<'a, JsValue> {
     let obj = video_frame::info_object(cx, &decoded.info)?;
     let timestamp = cx.number(decoded.timestamp as f64);
     obj.set(cx, "timestamp", timestamp)?;

@@ -64,7 +64,7 @@ fn encode(mut cx: FunctionContext) -> JsResult<JsNumber> {
 }
 
 
-fn chunk_object<'a>(cx: &mut Cx<'a>, chunk: EncodedChunk) -> JsResult<'a, JsValue> {
+fn chunk_object<'a>(cx: &mut Cx<'a>, chunk: EncodedChunk, _: Option<Handle<'a, JsArrayBuffer>>) -> JsResult<'a, JsValue> {
     let obj = cx.empty_object();
     let kind = cx.string(if chunk.key { "key" } else { "delta" });
     obj.set(cx, "type", kind)?;
