@@ -113,15 +113,20 @@ async function encodeAudioWith(lib, config, samples, rate, piece) {
 
 /**
  * Decodes `chunks` with `lib`'s AudioDecoder (ours or a peer's), copying every
- * output out as a user would, keeping at most 64 chunks queued; returns the
- * frames decoded, or throws the decoder's error.
+ * plane of every output out as a user would, keeping at most 64 chunks
+ * queued; returns the frames decoded, or throws the decoder's error. The
+ * copies go to one reused buffer, as the video decode rows' do: a fresh
+ * array per output is the consumer's cost (allocation and page faults, for
+ * the collector to clean up), which the CLI, writing nowhere, does not pay.
  */
 async function decodeAudioWith(lib, config, chunks) {
   let frames = 0;
   let failure = null;
+  let out = new Uint8Array(0);
   const decoder = new lib.AudioDecoder({
     output(data) {
-      const out = new Uint8Array(data.allocationSize({ planeIndex: 0 }));
+      const size = data.allocationSize({ planeIndex: 0 });
+      if (out.byteLength < size) out = new Uint8Array(size);
       const planes = data.format.endsWith('-planar') ? data.numberOfChannels : 1;
       for (let ch = 0; ch < planes; ch++) data.copyTo(out, { planeIndex: ch });
       frames += data.numberOfFrames;
