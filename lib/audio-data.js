@@ -20,6 +20,8 @@ const FIXED = {
 
 // Looked up, not computed: copyTo() asks several times per call.
 const SAMPLE_TYPE = Object.fromEntries(FORMATS.map((f) => [f, f.replace('-planar', '')]));
+// How a format crosses to the addon: its index in the enum.
+const FORMAT_INDEX = Object.fromEntries(FORMATS.map((f, i) => [f, i]));
 const sampleType = (format) => SAMPLE_TYPE[format];
 const isPlanar = (format) => format !== SAMPLE_TYPE[format];
 const bytesPerSample = (format) => TYPES[SAMPLE_TYPE[format]].BYTES_PER_ELEMENT;
@@ -154,6 +156,59 @@ function copySamples(state, plan) {
   return out;
 }
 
+// Buffers of closed AudioData, by size, which later AudioData of that size
+// take instead of allocating: the constructor copies into one, and the
+// addon fills one with a decoder output. A consumer that copies each output
+// out and closes it, or a producer that makes each input and closes it once
+// encoded, then works in the same few buffers: no allocation, no fresh
+// pages to fault in, no garbage for the collector, where a minute of 48 kHz
+// stereo made 23 MB of buffers that stayed until the next collection. At most MAX_SPARE_BYTES
+// wait, and they are dropped once none has been taken for TRIM_MS.
+const spares = new Map();
+const MAX_SPARE_BYTES = 1 << 20;
+const TRIM_MS = 1000;
+let spareBytes = 0;
+let spareTaken = false;
+let trimTimer = null;
+
+/** A spare ArrayBuffer of `size` bytes, or undefined. */
+function takeSpare(size) {
+  const list = spares.get(size);
+  if (list === undefined || list.length === 0) return undefined;
+  spareBytes -= size;
+  spareTaken = true;
+  return list.pop();
+}
+
+function giveSpare(buffer) {
+  const size = buffer.byteLength;
+  // Zero: detached, or an empty output; neither can be filled.
+  if (size === 0 || spareBytes + size > MAX_SPARE_BYTES) return;
+  let list = spares.get(size);
+  if (list === undefined) spares.set(size, (list = []));
+  list.push(buffer);
+  spareBytes += size;
+  if (trimTimer === null) {
+    trimTimer = setTimeout(trimSpares, TRIM_MS);
+    trimTimer.unref();
+  }
+}
+
+function trimSpares() {
+  trimTimer = null;
+  if (!spareTaken) {
+    spares.clear();
+    spareBytes = 0;
+    return;
+  }
+  spareTaken = false;
+  trimTimer = setTimeout(trimSpares, TRIM_MS);
+  trimTimer.unref();
+}
+
+/** Library-internal: `{state, timestamp}` of an AudioData (state null once closed), or null. */
+const audioDataState = (data) => stateOf(data);
+
 let stateOf;
 let fromState;
 /** Passed to the constructor by fromState(): an AudioData whose slots are set afterwards. */
@@ -182,11 +237,21 @@ class AudioData {
     if (data.byteLength < size) {
       throw typeError(`\`data\` has ${data.byteLength} bytes; ${frames} frames of ${channels} ${format} channels need ${size}`, AudioData);
     }
-    let bytes = adoptBytes(d.data, d.transfer, AudioData).subarray(0, size);
-    // Typed views need alignment; a transferred buffer may not have it.
-    if (bytes.byteOffset % 4 !== 0) bytes = new Uint8Array(bytes);
+    let bytes;
+    let recyclable = false;
+    if (d.transfer === undefined) {
+      // The common case: a copy of the samples, into a spare when one waits.
+      const spare = takeSpare(size);
+      bytes = spare === undefined ? new Uint8Array(size) : new Uint8Array(spare);
+      bytes.set(data.byteLength === size ? data : data.subarray(0, size));
+      recyclable = true;
+    } else {
+      bytes = adoptBytes(d.data, d.transfer, AudioData).subarray(0, size);
+      // Typed views need alignment; a transferred buffer may not have it.
+      if (bytes.byteOffset % 4 !== 0) bytes = new Uint8Array(bytes);
+    }
     // Kept as a whole number of Hz, as Chrome keeps it.
-    this.#state = { format, sampleRate: Math.trunc(sampleRate), frames, channels, bytes };
+    this.#state = { format, sampleRate: Math.trunc(sampleRate), frames, channels, bytes, recyclable };
     this.#timestamp = timestamp;
   }
 
@@ -262,17 +327,17 @@ for (const name of ['format', 'sampleRate', 'numberOfFrames', 'numberOfChannels'
 }
 
 /**
- * An AudioData's samples as they are (its bytes, no copy, and format), with
- * its rate, frames, channels and timestamp; null if it is not an AudioData,
- * `{closed: true}` if it is closed. The encoder copies the bytes and converts
- * them on its own thread.
+ * An AudioData's samples as they are (its bytes, no copy, and format, also as
+ * its index in the enum), with its rate, frames, channels and timestamp;
+ * null if it is not an AudioData, `{closed: true}` if it is closed. The
+ * encoder copies the bytes and converts them on its own thread.
  */
 function audioDataSamples(data) {
   const found = stateOf(data);
   if (found === null) return null;
   const { state, timestamp } = found;
   if (state === null) return { closed: true };
-  return { bytes: state.bytes, format: state.format, sampleRate: state.sampleRate, frames: state.frames, channels: state.channels, timestamp };
+  return { bytes: state.bytes, format: state.format, formatIndex: FORMAT_INDEX[state.format], sampleRate: state.sampleRate, frames: state.frames, channels: state.channels, timestamp };
 }
 
 /**
@@ -284,57 +349,5 @@ function audioDataSamples(data) {
 function audioDataFromNative(format, sampleRate, frames, channels, timestamp, data) {
   return fromState({ format: FORMATS[format], sampleRate, frames, channels, bytes: new Uint8Array(data), recyclable: true }, timestamp);
 }
-
-// Buffers of closed decoder outputs, by size, which the addon fills with
-// later outputs of that size instead of allocating. A consumer that copies
-// each output out and closes it (what a decoder's user does) then decodes
-// in the same few buffers: no allocation, no fresh pages to fault in, no
-// garbage for the collector, where a minute of 48 kHz stereo made 23 MB of
-// buffers that stayed until the next collection. At most MAX_SPARE_BYTES
-// wait, and they are dropped once none has been taken for TRIM_MS.
-const spares = new Map();
-const MAX_SPARE_BYTES = 1 << 20;
-const TRIM_MS = 1000;
-let spareBytes = 0;
-let spareTaken = false;
-let trimTimer = null;
-
-/** A spare ArrayBuffer of `size` bytes, or undefined. */
-function takeSpare(size) {
-  const list = spares.get(size);
-  if (list === undefined || list.length === 0) return undefined;
-  spareBytes -= size;
-  spareTaken = true;
-  return list.pop();
-}
-
-function giveSpare(buffer) {
-  const size = buffer.byteLength;
-  // Zero: detached, or an empty output; neither can be filled.
-  if (size === 0 || spareBytes + size > MAX_SPARE_BYTES) return;
-  let list = spares.get(size);
-  if (list === undefined) spares.set(size, (list = []));
-  list.push(buffer);
-  spareBytes += size;
-  if (trimTimer === null) {
-    trimTimer = setTimeout(trimSpares, TRIM_MS);
-    trimTimer.unref();
-  }
-}
-
-function trimSpares() {
-  trimTimer = null;
-  if (!spareTaken) {
-    spares.clear();
-    spareBytes = 0;
-    return;
-  }
-  spareTaken = false;
-  trimTimer = setTimeout(trimSpares, TRIM_MS);
-  trimTimer.unref();
-}
-
-/** Library-internal: `{state, timestamp}` of an AudioData (state null once closed), or null. */
-const audioDataState = (data) => stateOf(data);
 
 module.exports = { AudioData, audioDataSamples, audioDataFromNative, audioDataState, takeSpare };
