@@ -107,8 +107,8 @@ class AudioEncoder extends EventTarget {
     this.#core.queueSize++;
     // The addon copies the samples now ("Clone AudioData"), so the caller may
     // close the data at once; converting them is the codec thread's work.
-    const { bytes, format, frames, channels, sampleRate, timestamp } = input;
-    this.#core.stage((h) => native.audioEncoderEncode(h, bytes, format, frames, channels, sampleRate, timestamp));
+    const { bytes, formatIndex, frames, channels, sampleRate, timestamp } = input;
+    this.#core.stage((h) => native.audioEncoderEncode(h, bytes, formatIndex, frames, channels, sampleRate, timestamp));
   }
 
   #emit(out) {

@@ -8,6 +8,7 @@ pub mod codec_string;
 pub mod error;
 pub mod image;
 pub mod pool;
+pub mod recycle;
 pub mod starvation;
 pub mod video;
 pub mod worker;

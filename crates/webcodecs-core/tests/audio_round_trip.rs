@@ -53,7 +53,7 @@ fn round_trip(codec: &str, bitrate: Option<u64>) -> (Vec<EncodedAudio>, Vec<f32>
     let mut start = 0;
     for len in [1000, 480, 4000, 7000, 333, 35187] {
         let samples = tone(start, len);
-        let data = samples.iter().flat_map(|v| v.to_ne_bytes()).collect();
+        let data = samples.iter().flat_map(|v| v.to_ne_bytes()).collect::<Vec<u8>>().into();
         encoder.send(Command::Process(EncodeInput { data, format: SampleFormat::parse("f32-planar").unwrap(), frames: len, channels: 2, sample_rate: RATE as f64, timestamp: 1_000_000 + (start as i64 * 1_000_000 / RATE as i64) })).unwrap();
         start += len;
     }
@@ -73,7 +73,7 @@ fn round_trip(codec: &str, bitrate: Option<u64>) -> (Vec<EncodedAudio>, Vec<f32>
         .send(Command::Configure(DecoderConfig { codec: codec.into(), sample_rate: config.sample_rate, channels: config.channels, description: config.description.clone() }))
         .unwrap();
     for c in &chunks {
-        decoder.send(Command::Process(DecodeInput { data: c.data.clone(), timestamp: c.timestamp })).unwrap();
+        decoder.send(Command::Process(DecodeInput { data: c.data.clone().into(), timestamp: c.timestamp })).unwrap();
     }
     decoder.send(Command::Flush(2)).unwrap();
     let decoded: Vec<DecodedAudio> = until_flushed(&rx, 2);

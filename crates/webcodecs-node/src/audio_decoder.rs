@@ -33,7 +33,7 @@ fn config_from<'a>(cx: &mut FunctionContext<'a>, i: usize) -> NeonResult<Decoder
 /// `audioDecoderDecode(handle, bytes, timestamp)`.
 fn decode(mut cx: FunctionContext) -> JsResult<JsNumber> {
     let handle = cx.argument::<Boxed>(0)?;
-    let data = cx.argument::<JsTypedArray<u8>>(1)?.as_slice(&cx).to_vec();
+    let data = handle.spares.copy_of(cx.argument::<JsTypedArray<u8>>(1)?.as_slice(&cx));
     let timestamp = cx.argument::<JsNumber>(2)?.value(&mut cx) as i64;
     codec::stage(&mut cx, &handle, Command::Process(DecodeInput { data, timestamp }))
 }

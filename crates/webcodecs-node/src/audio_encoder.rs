@@ -47,12 +47,15 @@ fn config_from<'a>(cx: &mut FunctionContext<'a>, i: usize) -> NeonResult<Encoder
 
 
 /// `audioEncoderEncode(handle, bytes, format, frames, channels, sampleRate, timestamp)`:
-/// the AudioData's samples as they are, copied here and converted on the codec thread.
+/// the AudioData's samples as they are (`format` the index of their
+/// AudioSampleFormat), copied here and converted on the codec thread.
 fn encode(mut cx: FunctionContext) -> JsResult<JsNumber> {
     let handle = cx.argument::<Boxed>(0)?;
-    let data = cx.argument::<JsTypedArray<u8>>(1)?.as_slice(&cx).to_vec();
-    let name = cx.argument::<JsString>(2)?.value(&mut cx);
-    let Some(format) = SampleFormat::parse(&name) else { return cx.throw_type_error(format!("Unknown sample format {name:?}")) };
+    let data = handle.spares.copy_of(cx.argument::<JsTypedArray<u8>>(1)?.as_slice(&cx));
+    let index = cx.argument::<JsNumber>(2)?.value(&mut cx);
+    let Some(format) = SampleFormat::from_index(index as usize).filter(|_| index.fract() == 0.0 && index >= 0.0) else {
+        return cx.throw_type_error(format!("Unknown sample format {index}"));
+    };
     let frames = cx.argument::<JsNumber>(3)?.value(&mut cx) as usize;
     let channels = cx.argument::<JsNumber>(4)?.value(&mut cx) as u32;
     let sample_rate = cx.argument::<JsNumber>(5)?.value(&mut cx);

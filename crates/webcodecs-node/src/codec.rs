@@ -18,6 +18,7 @@ use std::time::Instant;
 use neon::prelude::*;
 use neon::types::buffer::TypedArray;
 use neon::thread::LocalKey;
+use webcodecs_core::recycle::Spares;
 use webcodecs_core::worker::{Command, Event, Processor, Sink, Worker, HOLD};
 use webcodecs_core::Error;
 
@@ -232,6 +233,8 @@ pub fn drop_output(mut cx: FunctionContext) -> JsResult<JsUndefined> {
 
 pub struct CodecHandle<P: Processor> {
     worker: RefCell<Option<Worker<P>>>,
+    /// Input buffers the codec thread is done with, for the next inputs.
+    pub spares: Spares,
     /// The JavaScript-side reference of the shared Channel: referenced while
     /// the codec has work in flight, so the process stays up for its outputs.
     channel: RefCell<Channel>,
@@ -252,7 +255,7 @@ pub fn create_sized<'a, P: Processor>(mut cx: FunctionContext<'a>, name: &str, p
     channel.unref(&mut cx);
     let sink = ChannelSink { channel: channel.clone(), id, convert, size, batch: Arc::new(Mutex::new(Batch { events: Vec::new(), scheduled: false, since: Instant::now() })) };
     let worker = Worker::spawn(name, processor, sink).map_err(|e| Error::Encoding(format!("Cannot start the codec thread: {e}"))).or_throw(&mut cx)?;
-    Ok(cx.boxed(CodecHandle { worker: RefCell::new(Some(worker)), channel: RefCell::new(channel) }))
+    Ok(cx.boxed(CodecHandle { worker: RefCell::new(Some(worker)), spares: Spares::default(), channel: RefCell::new(channel) }))
 }
 
 /// Reads a codec's config (the plain object lib/ normalised) from argument `i`.

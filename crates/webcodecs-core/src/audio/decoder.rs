@@ -17,6 +17,7 @@ use super::codec::{self, AudioCodec};
 use super::samples::{self, SampleFormat};
 use crate::av::{CodecContext, Packet};
 use crate::error::{Error, Result};
+use crate::recycle::{Bytes, Spares};
 use crate::worker::Processor;
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -28,7 +29,7 @@ pub struct DecoderConfig {
 }
 
 pub struct DecodeInput {
-    pub data: Vec<u8>,
+    pub data: Bytes,
     pub timestamp: i64,
 }
 
@@ -36,7 +37,7 @@ pub struct DecodeInput {
 /// formats hold channel after channel.
 pub struct DecodedAudio {
     pub format: &'static str,
-    pub data: Vec<u8>,
+    pub data: Bytes,
     pub frames: usize,
     pub channels: u32,
     pub sample_rate: u32,
@@ -56,6 +57,8 @@ pub struct AudioDecoder {
     /// Samples output since `base`, and their rate.
     output_samples: i64,
     rate: i64,
+    /// Output buffers back from JavaScript, for the next outputs.
+    spares: Spares,
 }
 
 /// An AVFrame, freed on drop.
@@ -121,15 +124,23 @@ impl AudioDecoder {
                 // Chrome's decoders give interleaved floats only from Opus; FFmpeg's
                 // PCM f32 decoder's interleaved floats become planar there.
                 let native = SampleFormat::from_av(format).filter(|f| f.name() != "f32" || self.opus);
-                let (format, data) = match native {
+                let mut data = self.spares.empty();
+                let format = match native {
                     // FFmpeg's own Opus decoder (the faster one) gives planar floats.
-                    _ if self.opus && format == ffi::AVSampleFormat::AV_SAMPLE_FMT_FLTP => ("f32", samples::interleave(&planes, bytes, frames)),
-                    Some(f) => (f.name(), planes.concat()),
+                    _ if self.opus && format == ffi::AVSampleFormat::AV_SAMPLE_FMT_FLTP => {
+                        samples::interleave_into(&planes, bytes, frames, data.vec_mut());
+                        "f32"
+                    }
+                    Some(f) => {
+                        planes.iter().for_each(|p| data.extend_from_slice(p));
+                        f.name()
+                    }
                     // Doubles and 64-bit integers: f32-planar.
                     None => {
                         let mut out = Vec::new();
                         samples::to_f32_planar(format, &planes, channels, frames, &mut out);
-                        ("f32-planar", out.iter().flat_map(|v| v.to_ne_bytes()).collect())
+                        out.iter().for_each(|v| data.extend_from_slice(&v.to_ne_bytes()));
+                        "f32-planar"
                     }
                 };
                 emit(DecodedAudio { format, data, frames, channels: channels as u32, sample_rate: f.sample_rate as u32, timestamp });

@@ -14,6 +14,7 @@ use super::codec::{self, AudioCodec};
 use super::samples::{self, SampleFormat};
 use crate::av::{CodecContext, Packet};
 use crate::error::{Error, Result};
+use crate::recycle::Bytes;
 use crate::worker::Processor;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -54,7 +55,7 @@ pub struct EncoderConfig {
 /// One AudioData's samples as they are in it (planes one after another when
 /// planar); the codec thread converts them.
 pub struct EncodeInput {
-    pub data: Vec<u8>,
+    pub data: Bytes,
     pub format: SampleFormat,
     pub frames: usize,
     pub channels: u32,
@@ -111,6 +112,8 @@ pub struct AudioEncoder {
     open: Option<Open>,
     /// Samples waiting for a whole frame, per channel.
     fifo: Vec<Vec<f32>>,
+    /// The last input as f32-planar (kept for its allocation).
+    scratch: Vec<f32>,
     /// The description of the last decoder config emitted.
     last_description: Option<Option<Vec<u8>>>,
     packet: Option<Packet>,
@@ -137,13 +140,19 @@ impl AudioEncoder {
         let open = self.open.as_mut().expect("open");
         let n = frames.max(pad_to);
         let mut frame = AudioFrame::new(open, n)?;
-        let mut source: Vec<Vec<f32>> = self.fifo.iter_mut().map(|c| c.drain(..frames).collect()).collect();
-        for c in &mut source {
-            c.resize(n, 0.0);
+        if n > frames {
+            // Only the last samples are padded: nothing follows them.
+            for c in &mut self.fifo {
+                debug_assert_eq!(c.len(), frames);
+                c.resize(n, 0.0);
+            }
         }
         {
             let mut planes = frame.planes_mut(open.format, channels, n);
-            samples::from_f32_planar(open.format, &source, 0, n, &mut planes);
+            samples::from_f32_planar(open.format, &self.fifo, 0, n, &mut planes);
+        }
+        for c in &mut self.fifo {
+            c.drain(..n);
         }
         unsafe { (*frame.0).pts = open.sent };
         open.sent += n as i64;
@@ -538,9 +547,11 @@ impl Processor for AudioEncoder {
         let open = self.open.as_mut().expect("opened above");
         open.base.get_or_insert(input.timestamp);
         let frame_size = open.frame_size;
-        let samples = input.format.to_f32_planar(&input.data, channels, input.frames);
+        let samples = &mut self.scratch;
+        samples.clear();
+        input.format.append_f32_planar(&input.data, channels, input.frames, samples);
         if let Some(resampler) = open.resampler.as_mut() {
-            resampler.convert(Some((&samples, input.frames)), &mut self.fifo)?;
+            resampler.convert(Some((samples, input.frames)), &mut self.fifo)?;
         } else {
             for (ch, fifo) in self.fifo.iter_mut().enumerate() {
                 fifo.extend_from_slice(&samples[ch * input.frames..(ch + 1) * input.frames]);

@@ -92,6 +92,11 @@ impl SampleFormat {
         Self::NAMES.iter().position(|(_, f)| *f == self.0).expect("constructed from NAMES")
     }
 
+    /// The format at `index` in the AudioSampleFormat enum (see [`SampleFormat::index`]).
+    pub fn from_index(index: usize) -> Option<SampleFormat> {
+        Self::NAMES.get(index).map(|&(_, f)| SampleFormat(f))
+    }
+
     pub fn av(self) -> F {
         self.0
     }
@@ -104,14 +109,19 @@ impl SampleFormat {
     /// after another when planar), as f32-planar.
     pub fn to_f32_planar(self, data: &[u8], channels: usize, frames: usize) -> Vec<f32> {
         let mut out = Vec::new();
+        self.append_f32_planar(data, channels, frames, &mut out);
+        out
+    }
+
+    /// [`SampleFormat::to_f32_planar`], appending to `out`.
+    pub fn append_f32_planar(self, data: &[u8], channels: usize, frames: usize, out: &mut Vec<f32>) {
         if is_planar(self.0) {
             let len = frames * self.bytes_per_sample();
             let planes: Vec<&[u8]> = (0..channels).map(|ch| &data[ch * len..(ch + 1) * len]).collect();
-            to_f32_planar(self.0, &planes, channels, frames, &mut out);
+            to_f32_planar(self.0, &planes, channels, frames, out);
         } else {
-            to_f32_planar(self.0, &[data], channels, frames, &mut out);
+            to_f32_planar(self.0, &[data], channels, frames, out);
         }
-        out
     }
 }
 
@@ -181,15 +191,14 @@ fn gather<const N: usize>(planes: &[&[u8]], channels: usize, frames: usize, plan
     }
 }
 
-/// The samples of `planes` (one per channel, `bytes` per sample) interleaved.
-pub fn interleave(planes: &[&[u8]], bytes: usize, frames: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(planes.len() * bytes * frames);
+/// Appends the samples of `planes` (one per channel, `bytes` per sample) to `out`, interleaved.
+pub fn interleave_into(planes: &[&[u8]], bytes: usize, frames: usize, out: &mut Vec<u8>) {
+    out.reserve(planes.len() * bytes * frames);
     for i in 0..frames {
         for plane in planes {
             out.extend_from_slice(&plane[i * bytes..(i + 1) * bytes]);
         }
     }
-    out
 }
 
 /// Stores f32-planar samples (`source[ch][offset..offset + frames]`) into
