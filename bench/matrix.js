@@ -251,17 +251,29 @@ async function audioRows(samples, raw) {
       continue;
     }
     const encodeWork = () => encodeAudioWith(webcodecs, a.config, samples, RATE, PIECE);
-    await encodeWork();
+    await warmUp(encodeWork);
     const out = path.join(dir, `cli.${a.ext}`);
     const enc = await alternate(encodeWork, () => ['-f', 'f32le', '-ar', String(RATE), '-ac', '2', '-i', raw, ...a.args, out]);
     const { chunks, decoderConfig } = enc.ours.result;
     const print = (label, r, n) => row([[label, 24], [n, 6], [f(r.ours.cpu), 8], [f(r.cli.cpu), 6], [f(r.ours.cpu / r.cli.cpu), 5], [f(r.ours.wall), 9], [f(r.cli.wall), 6], [f(r.ours.wall / r.cli.wall), 5],
       [`${f(r.ours.p50, 1)}/${f(r.ours.p99, 1)}`, 15], [f(r.ours.peakMB, 0), 7], [f(r.cli.maxrssMB, 0), 6]]);
     print(`${name} encode`, enc, Math.ceil((RATE * SECONDS) / PIECE));
-    await decodeAudio(decoderConfig, chunks); // warm-up, as for every other row
+    await warmUp(() => decodeAudio(decoderConfig, chunks));
     const dec = await alternate(() => decodeAudio(decoderConfig, chunks), () => [...(a.decoder ? ['-c:a', a.decoder] : []), '-i', out, '-f', 'null', '-']);
     print(`${name} decode`, dec, chunks.length);
   }
+}
+
+/**
+ * Runs an audio row's work WARM_UPS times before it is measured. A row
+ * lasts 30-400 ms, and V8 is still compiling the library's and this
+ * script's code over the first runs of a process: measured after one, the
+ * second and third runs of an AAC decode took 37-43 ms against 27-28 ms for
+ * every later one, which set the median of five.
+ */
+const WARM_UPS = 3;
+async function warmUp(work) {
+  for (let i = 0; i < WARM_UPS; i++) await work();
 }
 
 /** Our AudioDecoder over `chunks`, with a copyTo of every output. */
@@ -274,7 +286,7 @@ async function overheadRow() {
   const count = Math.ceil((RATE * SECONDS) / PIECE);
   const chunks = Array.from({ length: count }, (_, i) => new EncodedAudioChunk({ type: 'key', timestamp: Math.round((i * PIECE * 1e6) / RATE), data: pcm }));
   const config = { codec: 'pcm-s16', sampleRate: RATE, numberOfChannels: 2 };
-  await decodeAudio(config, chunks);
+  await warmUp(() => decodeAudio(config, chunks));
   const runs = [];
   for (let i = 0; i < REPEAT; i++) runs.push(await ours(() => decodeAudio(config, chunks)));
   const cpu = median(runs.map((r) => r.cpu));
