@@ -7,7 +7,8 @@
 //     while ours runs, and peak RSS above what the process held before (input
 //     frames excluded; the CLI's whole process next to it). Where the library
 //     is deterministic the streams are compared byte for byte ("same bytes").
-//   - video decode + copyTo of every frame (into reused buffers), against `ffmpeg -i … -f null`.
+//   - video decode + copyTo of every frame (into reused buffers), against
+//     `ffmpeg -i … -f rawvideo /dev/null` (which copies every frame out too).
 //   - audio encode and decode, 60 s of 48 kHz stereo in 1024-frame pieces.
 //   - per-chunk overhead: PCM s16 decode of 60 s in 1024-frame chunks, where
 //     the codec does almost nothing: CPU per chunk.
@@ -192,7 +193,7 @@ async function encode(config, cards, frames) {
 }
 
 async function decodeRows(streams) {
-  console.log('\nVideo decode + copyTo of every frame into a reused buffer (the quality-mode streams above), against ffmpeg -f null');
+  console.log('\nVideo decode + copyTo of every frame into a reused buffer (the quality-mode streams above), against ffmpeg writing every frame out raw (-f rawvideo /dev/null)');
   row([['row', 24], ['frames', 6], ['CPU ours', 8], ['CLI', 6], ['ratio', 5], ['wall ours', 9], ['CLI', 6], ['ratio', 5], ['loop p50/p99 ms', 15], ['RSS +MB', 7], ['CLI MB', 6]]);
   for (const [name, s] of Object.entries(streams)) {
     const chunks = readStream(s.file, name);
@@ -225,8 +226,10 @@ async function decodeRows(streams) {
       return frames;
     };
     await work();
-    // FFmpeg's own decoders on both sides (dav1d for AV1).
-    const r = await alternate(work, () => [...(name === 'av1' ? ['-c:v', 'libdav1d'] : []), '-i', s.file, '-f', 'null', '-']);
+    // FFmpeg's own decoders on both sides (dav1d for AV1). The CLI copies
+    // each frame out as our side's copyTo does: `-f null` hands its muxer
+    // a reference and copies nothing (about 8 % less CPU for 720p H.264).
+    const r = await alternate(work, () => [...(name === 'av1' ? ['-c:v', 'libdav1d'] : []), '-i', s.file, '-f', 'rawvideo', '-y', '/dev/null']);
     if (r.ours.result !== s.frames) throw new Error(`${name}: decoded ${r.ours.result} of ${s.frames}`);
     row([[`${name} decode`, 24], [s.frames, 6], [f(r.ours.cpu), 8], [f(r.cli.cpu), 6], [f(r.ours.cpu / r.cli.cpu), 5], [f(r.ours.wall), 9], [f(r.cli.wall), 6], [f(r.ours.wall / r.cli.wall), 5],
       [`${f(r.ours.p50, 1)}/${f(r.ours.p99, 1)}`, 15], [f(r.ours.peakMB, 0), 7], [f(r.cli.maxrssMB, 0), 6]]);
