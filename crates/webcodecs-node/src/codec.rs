@@ -4,11 +4,11 @@
 //! Events go, in batches, to one JavaScript `dispatch(id, events, outputs,
 //! errors)` per addon instance (a [`LocalKey`], so worker_threads each have
 //! their own): `events` a Float64Array of [generation, kind, value, ...]
-//! (value: a flush's id), `errors` the described errors of the batch's error
-//! events in order; outputs are converted only when a step takes them (see
-//! [`Outputs`]). The
-//! worker holds no JavaScript value, so an idle codec nobody references can be
-//! collected, which drops its [`Worker`] and ends its thread.
+//! (value: a flush's id, or an output's [`Size`]), `errors` the described
+//! errors of the batch's error events in order; outputs are converted only
+//! when a step takes them (see [`Outputs`]). The worker holds no JavaScript
+//! value, so an idle codec nobody references can be collected, which drops
+//! its [`Worker`] and ends its thread.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
