@@ -8,6 +8,7 @@ pub mod h264;
 pub mod hevc;
 pub mod keyframe;
 pub mod pixel;
+pub mod transform;
 pub mod library;
 #[cfg(openh264)]
 pub mod openh264;
