@@ -10,6 +10,7 @@ import type {
   VideoFrameCopyToOptions, VideoPixelFormat, TransferableMedia,
 } from 'webcodecs-native';
 import 'webcodecs-native/polyfill';
+import { register, transformFrame } from 'webcodecs-native/mediabunny';
 
 async function video(): Promise<number> {
   const config: VideoEncoderConfig = { codec: 'avc1.42001f', width: 320, height: 240, bitrate: 500_000, latencyMode: 'realtime', avc: { format: 'annexb' } };
@@ -89,4 +90,11 @@ function moved(frame: VideoFrame, port: import('node:worker_threads').MessagePor
   return back;
 }
 
-export { video, audio, images, GlobalDecoder, flavour, moved };
+// Mediabunny's transforms (its module's types need the DOM's: a stand-in
+// with its shape here), and the same work on a frame directly.
+register({ VideoSample: class { constructor(readonly frame: VideoFrame) {} }, registerVideoSampleTransformer() {} });
+async function resized(frame: VideoFrame): Promise<VideoFrame> {
+  return transformFrame(frame, { width: 160, height: 90, fit: 'contain', rotation: 90, crop: { left: 0, top: 0, width: 320, height: 180 } });
+}
+
+export { video, audio, images, GlobalDecoder, flavour, moved, resized };

@@ -9,6 +9,7 @@ use neon::types::buffer::TypedArray;
 use webcodecs_core::video::color::ColorSpace;
 use webcodecs_core::video::frame::{Frame, FrameInfo, PlaneLayout, Rect};
 use webcodecs_core::video::pixel::PixelFormat;
+use webcodecs_core::video::transform::Transform;
 use webcodecs_core::Error;
 
 use crate::errors::OrThrow;
@@ -41,6 +42,7 @@ pub fn register(cx: &mut ModuleContext) -> NeonResult<()> {
     cx.export_guarded("frameClose", close)?;
     cx.export_guarded("frameCopyTo", copy_to)?;
     cx.export_guarded("frameToRgb", to_rgb)?;
+    cx.export_guarded("frameTransform", transform)?;
     Ok(())
 }
 
@@ -177,6 +179,48 @@ fn to_rgb(mut cx: FunctionContext) -> JsResult<JsUndefined> {
                 });
                 let answer = match written {
                     Ok(()) => cx.null().upcast::<JsValue>(),
+                    Err(e) => crate::errors::describe(cx, &e)?.upcast(),
+                };
+                crate::codec::call_back(cx, done, answer)
+            });
+        })
+        .map_err(|e| Error::Encoding(format!("Cannot start a thread: {e}")))
+        .or_throw(&mut cx)?;
+    Ok(cx.undefined())
+}
+
+/// `frameTransform(handle, crop, width, height, place, rotation, flip, keepAlpha, fullRange, done)`:
+/// makes a new frame on its own thread (see `webcodecs_core::video::transform`)
+/// and calls `done([handle, format])`, or `done` with the error's description.
+fn transform(mut cx: FunctionContext) -> JsResult<JsUndefined> {
+    let handle = cx.argument::<BoxedFrame>(0)?;
+    let crop = rect(&mut cx, 1)?;
+    let width = cx.argument::<JsNumber>(2)?.value(&mut cx) as u32;
+    let height = cx.argument::<JsNumber>(3)?.value(&mut cx) as u32;
+    let place = rect(&mut cx, 4)?;
+    let rotation = cx.argument::<JsNumber>(5)?.value(&mut cx) as u32;
+    let flip = cx.argument::<JsBoolean>(6)?.value(&mut cx);
+    let keep_alpha = cx.argument::<JsBoolean>(7)?.value(&mut cx);
+    let full_range = cx.argument::<JsBoolean>(8)?.value(&mut cx);
+    let done = cx.argument::<JsFunction>(9)?.root(&mut cx);
+    let frame = reference(&mut cx, &handle)?;
+    let t = Transform { crop, width, height, place, rotation, flip, keep_alpha, full_range };
+    let channel = cx.channel();
+    std::thread::Builder::new()
+        .name("webcodecs-transform".into())
+        .spawn(move || {
+            let result = webcodecs_core::video::transform::transform(&frame, &t);
+            drop(frame);
+            crate::guard::on_js_thread(&channel, move |cx| {
+                let answer = match result {
+                    Ok(out) => {
+                        let name = cx.string(out.format().map_or("I420", PixelFormat::name));
+                        let boxed = boxed(cx, out);
+                        let pair = cx.empty_array();
+                        pair.set(cx, 0, boxed)?;
+                        pair.set(cx, 1, name)?;
+                        pair.upcast::<JsValue>()
+                    }
                     Err(e) => crate::errors::describe(cx, &e)?.upcast(),
                 };
                 crate::codec::call_back(cx, done, answer)
