@@ -9,7 +9,7 @@
 // With --table: every conversion of test/integration/mediabunny.test.js (a
 // 2 s 320x240 source) next to the CLI, with frames and PSNR.
 //
-//   node bench/mediabunny.js [--repeat 3] [--rows vp9,av1,avc] [--video-bitrate 8000000]
+//   node bench/mediabunny.js [--repeat 3] [--rows vp9,av1,avc,avc720] [--video-bitrate 8000000]
 //   node bench/mediabunny.js --table
 const fs = require('node:fs');
 const os = require('node:os');
@@ -18,6 +18,8 @@ const { execFileSync } = require('node:child_process');
 const webcodecs = require('../lib/polyfill');
 const mediabunny = require('mediabunny');
 const { runFfmpeg, AUDIO_CODECS, VIDEO_ENCODER_ARGS } = require('./lib/common');
+
+require('../lib/mediabunny').register(mediabunny);
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -40,6 +42,9 @@ const ROWS = {
   vp9: { container: 'webm', audio: 'opus', cli: VIDEO_ENCODER_ARGS.vp9.quality },
   av1: { container: 'webm', audio: 'opus', cli: VIDEO_ENCODER_ARGS.av1.quality },
   avc: { container: 'mp4', audio: 'aac', cli: VIDEO_ENCODER_ARGS.avc.quality },
+  // Resized to 720p: Mediabunny's transform through webcodecs-native/mediabunny,
+  // against the CLI's scale filter (bicubic, its default, as ours).
+  avc720: { codec: 'avc', container: 'mp4', audio: 'aac', cli: VIDEO_ENCODER_ARGS.avc.quality, size: [1280, 720] },
   hevc: { cli: VIDEO_ENCODER_ARGS.hevc.quality },
   vp8: { cli: VIDEO_ENCODER_ARGS.vp8.quality },
 };
@@ -48,7 +53,7 @@ const PCM = { 'pcm-s16': ['-c:a', 'pcm_s16le'], 'pcm-f32': ['-c:a', 'pcm_f32le']
 /** Our conversion; returns {seconds, peakMB, bitrates}. */
 const FORMATS = { webm: 'WebMOutputFormat', mp4: 'Mp4OutputFormat', mkv: 'MkvOutputFormat', ogg: 'OggOutputFormat', mp3: 'Mp3OutputFormat', flac: 'FlacOutputFormat', wav: 'WavOutputFormat' };
 
-async function ours(video, audio, out, from = source) {
+async function ours(video, audio, out, from = source, size = null) {
   const { Input, Output, Conversion, ALL_FORMATS, FilePathSource, FilePathTarget } = mediabunny;
   // What Mediabunny asks of our encoders (for the CLI's settings).
   const configs = [];
@@ -74,7 +79,7 @@ async function ours(video, audio, out, from = source) {
   try {
     const input = new Input({ source: new FilePathSource(from), formats: ALL_FORMATS });
     const output = new Output({ format: new mediabunny[FORMATS[path.extname(out).slice(1)]](), target: new FilePathTarget(out) });
-    const conversion = await Conversion.init({ input, output, video: video ? { codec: video, forceTranscode: true, ...(VIDEO_BITRATE ? { bitrate: Number(VIDEO_BITRATE) } : {}) } : { discard: true }, audio: { codec: audio, forceTranscode: true } });
+    const conversion = await Conversion.init({ input, output, video: video ? { codec: video, forceTranscode: true, ...(size ? { width: size[0], height: size[1], fit: 'fill' } : {}), ...(VIDEO_BITRATE ? { bitrate: Number(VIDEO_BITRATE) } : {}) } : { discard: true }, audio: { codec: audio, forceTranscode: true } });
     await conversion.execute();
   } finally {
     clearInterval(sampler);
@@ -88,8 +93,9 @@ async function ours(video, audio, out, from = source) {
 }
 
 /** The CLI arguments for what our conversion did (Mediabunny's settings, VideoEncoder's options). */
-function cliArgs(video, audio, r) {
+function cliArgs(video, audio, r, size = null) {
   const args = [];
+  if (size) args.push('-vf', `scale=${size[0]}:${size[1]}`);
   if (video) {
     let rate = ['-b:v', String(r.videoConfig.bitrate)];
     if (r.videoConfig.bitrateMode === 'quantizer') {
@@ -98,7 +104,7 @@ function cliArgs(video, audio, r) {
       const q = String(Math.min(63, Math.ceil((r.quantizers[0] & 0xff) / 4)));
       rate = ['-crf', q, '-qmin', q, '-qmax', q, '-b:v', '0'];
     }
-    args.push(...ROWS[video].cli, ...rate, '-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709', '-color_range', 'tv');
+    args.push(...VIDEO_ENCODER_ARGS[video].quality, ...rate, '-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709', '-color_range', 'tv');
   } else {
     args.push('-vn');
   }
@@ -164,23 +170,24 @@ async function main() {
     '-c:v', 'libx264', '-preset', 'fast', '-pix_fmt', 'yuv420p', '-g', '60', '-b:v', '8M', '-c:a', 'aac', '-b:a', '128k', '-ac', '2', '-shortest', '-y', source]);
   console.log(`Machine: ${os.cpus().length} CPUs; Node ${process.version}; webcodecs-native on FFmpeg ${webcodecs.buildInfo.ffmpeg} (${webcodecs.buildInfo.flavour}); medians of ${REPEAT}`);
   console.log('Source: 10 s 1920x1080 30 fps H.264 + AAC stereo 48 kHz; the whole conversion, demuxing and muxing included');
-  const rows = arg('rows', 'vp9,av1,avc').split(',');
+  const rows = arg('rows', 'vp9,av1,avc,avc720').split(',');
   try {
-    for (const video of rows) {
-      const row = ROWS[video];
+    for (const name of rows) {
+      const row = ROWS[name];
+      const video = row.codec ?? name;
       const audio = row.audio;
       const out = path.join(dir, `ours.${row.container}`);
-      await ours(video, audio, out); // warm-up (first opens, pools)
+      await ours(video, audio, out, source, row.size); // warm-up (first opens, pools)
       const o = [], c = [];
       let settings;
       for (let i = 0; i < REPEAT; i++) {
-        const r = await ours(video, audio, out);
+        const r = await ours(video, audio, out, source, row.size);
         settings = r;
         o.push(r);
-        c.push(cli(['-i', source, ...cliArgs(video, audio, r), path.join(dir, `cli.${row.container}`)]));
+        c.push(cli(['-i', source, ...cliArgs(video, audio, r, row.size), path.join(dir, `cli.${row.container}`)]));
       }
       const [os_, cs] = [median(o.map((r) => r.seconds)), median(c.map((r) => r.seconds))];
-      console.log(`${video} + ${audio} in ${row.container.toUpperCase()}: ours ${os_.toFixed(2)} s, CLI ${cs.toFixed(2)} s, ratio ${(os_ / cs).toFixed(3)}; ` +
+      console.log(`${video}${row.size ? ` ${row.size.join('x')}` : ''} + ${audio} in ${row.container.toUpperCase()}: ours ${os_.toFixed(2)} s, CLI ${cs.toFixed(2)} s, ratio ${(os_ / cs).toFixed(3)}; ` +
         `peak RSS ours +${median(o.map((r) => r.peakMB)).toFixed(0)} MB (process ${median(o.map((r) => r.rssMB)).toFixed(0)} MB), CLI ${median(c.map((r) => r.maxrssMB)).toFixed(0)} MB; ` +
         `Mediabunny's settings: ${settings.videoConfig.codec} ${settings.videoConfig.bitrateMode === 'quantizer' ? `quantizer ${settings.quantizers}` : `${(settings.videoConfig.bitrate / 1e6).toFixed(1)} Mbit/s`} ` +
         `${settings.videoConfig.latencyMode ?? 'quality'}, ${settings.audioConfig.codec} ${settings.audioConfig.bitrate / 1000} kbit/s` +
