@@ -137,6 +137,34 @@ test('transformFrame: bad input is rejected with the right error, and the source
   assert.throws(() => register({ VideoSample: class {} }), TypeError);
 });
 
+test('transformFrame: 300 random shapes, formats and descriptions give frames of the asked size, or the right error', async () => {
+  // A seeded generator: the same cases every run.
+  let state = 12345;
+  const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const int = (lo, hi) => lo + Math.floor(next() * (hi - lo + 1));
+  const pick = (xs) => xs[int(0, xs.length - 1)];
+  const formats = { I420: 1.5, I420A: 2.5, I422: 2, I444: 3, NV12: 1.5, RGBA: 4, BGRX: 4, I420P10: 3, I444AP12: 8 };
+  for (let i = 0; i < 300; i++) {
+    const format = pick(Object.keys(formats));
+    const even = !['I444', 'RGBA', 'BGRX', 'I444AP12'].includes(format);
+    const [w, h] = [int(1, 96) * (even ? 2 : 1), int(1, 64) * (even ? 2 : 1)];
+    const frame = new VideoFrame(new Uint8Array(Math.ceil(w * h * formats[format]) + 64).fill(int(0, 255)), {
+      format, codedWidth: w, codedHeight: h, timestamp: i, rotation: pick([0, 90, 180, 270]), flip: next() < 0.3,
+    });
+    const rotation = pick([0, 90, 180, 270]);
+    const [tw, th] = rotation % 180 === 0 ? [frame.displayWidth, frame.displayHeight] : [frame.displayHeight, frame.displayWidth];
+    const description = {
+      width: int(1, 200), height: int(1, 200), rotation, flip: next() < 0.5, fit: pick(['fill', 'contain', 'cover']), alpha: pick(['keep', 'discard']),
+      crop: next() < 0.5 ? null : { left: int(0, tw - 1), top: int(0, th - 1), width: int(1, tw), height: int(1, th) },
+    };
+    const out = await transformFrame(frame, description);
+    assert.deepEqual([out.codedWidth, out.codedHeight, out.timestamp], [description.width, description.height, i], JSON.stringify({ format, w, h, description }));
+    assert.equal((await pixels(out)).length, out.allocationSize());
+    out.close();
+    frame.close();
+  }
+});
+
 test('register: once per module, and it answers Mediabunny\'s VideoSample.transform', async () => {
   assert.equal(register(mediabunny), register(mediabunny));
   const frame = cardFrame();
