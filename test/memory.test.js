@@ -51,3 +51,19 @@ test('frames nobody closes are collected as the memory they hold grows (V8 is to
   const peakMB = Number(r.stdout.trim()) / 1048576;
   assert.ok(peakMB < 450, `peak RSS ${Math.round(peakMB)} MB for frames that were never closed`);
 });
+
+test('a clone keeps the pixels counted as external memory until the last holder closes', () => {
+  const data = new Uint8Array(1920 * 1080 * 4);
+  // What V8 counts (process.memoryUsage().external leaves the addon's reports out in Node 20).
+  const external = () => require('../lib/native').externalMemory();
+  const before = external();
+  const frame = new VideoFrame(data, { format: 'RGBA', codedWidth: 1920, codedHeight: 1080, timestamp: 0 });
+  const clone = frame.clone();
+  const held = external() - before;
+  assert.ok(held >= 1920 * 1080 * 4, `a 1080p RGBA frame and its clone count ${held} bytes`);
+  assert.ok(held < 2 * 1920 * 1080 * 4, `the clone shares the pixels and is not counted again (${held} bytes)`);
+  frame.close();
+  assert.ok(external() - before > held - MB, 'the clone still holds the pixels');
+  clone.close();
+  assert.ok(external() - before < MB, `${external() - before} bytes still counted after both closed`);
+});

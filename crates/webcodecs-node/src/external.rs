@@ -36,12 +36,24 @@ fn lookup() -> Option<Adjust> {
 
 /// Adds `bytes` (negative: releases) to the memory V8 counts as external.
 pub fn adjust<'a>(cx: &mut impl Context<'a>, bytes: i64) {
-    if bytes == 0 {
-        return;
+    if bytes != 0 {
+        change(cx, bytes);
     }
-    if let Some(adjust) = *ADJUST {
-        let mut total = 0i64;
-        // SAFETY: called on the JavaScript thread with its live environment.
-        unsafe { adjust(cx.to_raw(), bytes, &mut total) };
-    }
+}
+
+/// Changes V8's count by `bytes`; returns the count (None without the call).
+fn change<'a>(cx: &mut impl Context<'a>, bytes: i64) -> Option<i64> {
+    let adjust = (*ADJUST)?;
+    let mut total = 0i64;
+    // SAFETY: called on the JavaScript thread with its live environment.
+    let status = unsafe { adjust(cx.to_raw(), bytes, &mut total) };
+    (status == 0).then_some(total)
+}
+
+/// `externalMemory()`: the external memory V8 counts (ours and everything
+/// else's), or -1 where the host has no such count. For tests and diagnostics:
+/// `process.memoryUsage().external` does not include it in Node 20.
+pub fn external_memory(mut cx: FunctionContext) -> JsResult<JsNumber> {
+    let total = change(&mut cx, 0).unwrap_or(-1);
+    Ok(cx.number(total as f64))
 }

@@ -53,6 +53,7 @@ fn main(mut cx: ModuleContext) -> NeonResult<()> {
     cx.export_guarded("takeOutput", codec::take_output)?;
     cx.export_guarded("dropOutput", codec::drop_output)?;
     cx.export_guarded("buildInfo", build_info)?;
+    cx.export_guarded("externalMemory", external::external_memory)?;
     video_frame::register(&mut cx)?;
     transfer::register(&mut cx)?;
     video_encoder::register(&mut cx)?;

@@ -2,7 +2,8 @@
 //! reference to the same pixels; close() drops this one at once (the
 //! finalizer covers frames that are never closed).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 use neon::prelude::*;
 use neon::types::buffer::TypedArray;
@@ -15,15 +16,25 @@ use webcodecs_core::Error;
 use crate::errors::OrThrow;
 use crate::guard::ExportGuarded;
 
-/// A frame and the bytes reported to V8 for it (0 for a clone, which shares
-/// its source's pixels).
-pub struct FrameHandle(RefCell<Option<Frame>>, i64);
+/// A frame, and what V8 was told its pixels take. A frame and its clones
+/// share one report: the pixels stay counted until the last of them closes.
+pub struct FrameHandle(RefCell<Option<Frame>>, Rc<Reported>);
+
+/// Bytes reported to V8 as external memory, and how many open handles share them.
+struct Reported {
+    bytes: i64,
+    holders: Cell<u32>,
+}
 
 impl FrameHandle {
-    /// Drops the frame now (close()), returning what V8 was told it holds.
+    /// Drops the frame now (close()); the last open holder takes back what V8 was told.
     fn release<'a>(&self, cx: &mut impl Context<'a>) {
         if self.0.borrow_mut().take().is_some() {
-            crate::external::adjust(cx, -self.1);
+            let left = self.1.holders.get() - 1;
+            self.1.holders.set(left);
+            if left == 0 {
+                crate::external::adjust(cx, -self.1.bytes);
+            }
         }
     }
 }
@@ -51,7 +62,7 @@ pub fn register(cx: &mut ModuleContext) -> NeonResult<()> {
 pub fn boxed<'a>(cx: &mut impl Context<'a>, frame: Frame) -> Handle<'a, BoxedFrame> {
     let bytes = frame.byte_size() as i64;
     crate::external::adjust(cx, bytes);
-    cx.boxed(FrameHandle(RefCell::new(Some(frame)), bytes))
+    cx.boxed(FrameHandle(RefCell::new(Some(frame)), Rc::new(Reported { bytes, holders: Cell::new(1) })))
 }
 
 /// A new reference to the pixels of an open frame.
@@ -90,7 +101,9 @@ fn from_bytes(mut cx: FunctionContext) -> JsResult<BoxedFrame> {
 fn clone(mut cx: FunctionContext) -> JsResult<BoxedFrame> {
     let handle = cx.argument::<BoxedFrame>(0)?;
     let frame = reference(&mut cx, &handle)?;
-    Ok(cx.boxed(FrameHandle(RefCell::new(Some(frame)), 0)))
+    let reported = handle.1.clone();
+    reported.holders.set(reported.holders.get() + 1);
+    Ok(cx.boxed(FrameHandle(RefCell::new(Some(frame)), reported)))
 }
 
 fn close(mut cx: FunctionContext) -> JsResult<JsUndefined> {
