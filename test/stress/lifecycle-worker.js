@@ -44,6 +44,17 @@ async function main() {
       told = true;
       void chunk;
     });
+    if (row.kind === 'video') {
+      // Transforms on their own threads too, answering as the worker ends.
+      const { transformFrame } = require('../../lib/mediabunny');
+      (async () => {
+        for (let i = 0; ; i++) {
+          const frame = patternFrame(64, 48, i, i);
+          const out = await transformFrame(frame, { width: 40, height: 64, rotation: 90, fit: 'contain' }).finally(() => frame.close());
+          out.close();
+        }
+      })();
+    }
     return;
   }
   if (mode === 'matrix') {
