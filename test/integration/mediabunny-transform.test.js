@@ -78,6 +78,15 @@ test('transformFrame: a frame\'s own rotation and flip come first, as Mediabunny
   for (const f of [turned, upright, mirrored, further]) f.close();
 });
 
+test('transformFrame: a frame showing part of its samples (visibleRect) is transformed from that part', async () => {
+  const part = cardFrame({ visibleRect: { x: 40, y: 20, width: 160, height: 120 } });
+  const whole = await transformFrame(part, { width: 160, height: 120, rotation: 0, flip: false, fit: 'fill' });
+  assert.equal(psnr(await pixels(whole), ffmpegDoes('crop=160:120:40:20')), Infinity);
+  const turned = await transformFrame(part, { width: 120, height: 160, rotation: 270, flip: false, fit: 'fill' });
+  assert.equal(psnr(await pixels(turned), ffmpegDoes('crop=160:120:40:20,transpose=cclock')), Infinity);
+  for (const f of [part, whole, turned]) f.close();
+});
+
 test('transformFrame: an anamorphic frame is resized from its display size', async () => {
   // Stored 320x240, displayed 640x240: the left half of the display is the left half of the samples.
   const wide = cardFrame({ displayWidth: 640, displayHeight: 240 });
