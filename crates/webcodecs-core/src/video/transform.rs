@@ -116,9 +116,16 @@ pub fn transform(frame: &Frame, t: &Transform) -> Result<Frame> {
         let (data, linesize) = plane_pointers(&mut out, &layout, place.x, place.y);
         scale(&src, format, scaled_w, scaled_h, data, linesize)?;
     } else {
-        let mut scaled = Frame::alloc(format, scaled_w, scaled_h)?;
-        let (data, linesize) = plane_pointers(&mut scaled, &layout, 0, 0);
-        scale(&src, format, scaled_w, scaled_h, data, linesize)?;
+        // A region already at its size and in the output's format turns as it is.
+        let as_is = (src.width(), src.height()) == (scaled_w, scaled_h) && readable_as(&src) == format.to_av();
+        let scaled = if as_is {
+            src.new_ref()
+        } else {
+            let mut scaled = Frame::alloc(format, scaled_w, scaled_h)?;
+            let (data, linesize) = plane_pointers(&mut scaled, &layout, 0, 0);
+            scale(&src, format, scaled_w, scaled_h, data, linesize)?;
+            scaled
+        };
         for (p, &(hs, vs, bytes)) in layout.iter().enumerate() {
             let (w, h) = (plane_len(scaled_w, hs), plane_len(scaled_h, vs));
             let (from, from_stride) = plane_slice(&scaled, p, h, w * bytes);
@@ -220,15 +227,18 @@ impl Drop for Context {
 static CONTEXTS: Mutex<Vec<Context>> = Mutex::new(Vec::new());
 const CACHED_CONTEXTS: usize = 4;
 
+/// The format `frame`'s samples are read as: the full-range ("J") formats
+/// hold the same samples as the plain ones, and reading them as such keeps
+/// libswscale from converting the range.
+fn readable_as(frame: &Frame) -> ffi::AVPixelFormat {
+    let raw = av_format_any(unsafe { (*frame.as_ptr()).format });
+    PixelFormat::from_av(raw).map_or(raw, PixelFormat::to_av)
+}
+
 /// Scales all of `src` to `width`x`height` of `format`, written at `data`.
 fn scale(src: &Frame, format: PixelFormat, width: u32, height: u32, data: [*mut u8; 4], linesize: [i32; 4]) -> Result<()> {
     let s = unsafe { &*src.as_ptr() };
-    // The full-range ("J") formats hold the same samples as the plain ones;
-    // reading them as such keeps libswscale from converting the range.
-    let from = match PixelFormat::from_av(av_format_any(s.format)) {
-        Some(known) => known.to_av(),
-        None => av_format_any(s.format),
-    };
+    let from = readable_as(src);
     if from == ffi::AVPixelFormat::AV_PIX_FMT_NONE {
         return Err(Error::NotSupported(format!("Cannot scale from pixel format {}", s.format)));
     }
