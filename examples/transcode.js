@@ -4,12 +4,17 @@
 // and the default codecs (MP4: H.264 + AAC; WebM: VP9 + Opus).
 //
 //   node examples/transcode.js <input> <output.mp4|.webm|.mkv> [--video avc|hevc|vp8|vp9|av1] [--audio aac|opus|mp3|vorbis|flac]
-//                              [--quiet]
+//                              [--width N] [--height N] [--rotate 90|180|270] [--quiet]
+//
+// --width/--height resize (one of them keeps the aspect ratio; both letterbox
+// to fit) and --rotate turns the picture clockwise, through
+// webcodecs-native/mediabunny (Mediabunny resizes on a canvas, which Node has not).
 const fs = require('node:fs');
 const path = require('node:path');
 const cliProgress = require('cli-progress');
 const mediabunny = require('mediabunny');
 require('../lib/polyfill'); // require('webcodecs-native/polyfill') in your project: Mediabunny uses the globals
+require('../lib/mediabunny').register(mediabunny); // require('webcodecs-native/mediabunny') in your project
 
 const { Input, Output, Conversion, ALL_FORMATS, FilePathSource, FilePathTarget, Mp4OutputFormat, WebMOutputFormat, MkvOutputFormat } = mediabunny;
 
@@ -28,16 +33,21 @@ async function main() {
   const [from, to] = process.argv.slice(2);
   const container = to && CONTAINERS[path.extname(to).toLowerCase()];
   if (!from || !container) {
-    console.error('usage: node examples/transcode.js <input> <output.mp4|.webm|.mkv> [--video codec] [--audio codec] [--quiet]');
+    console.error('usage: node examples/transcode.js <input> <output.mp4|.webm|.mkv> [--video codec] [--audio codec] [--width N] [--height N] [--rotate 90|180|270] [--quiet]');
     process.exit(2);
   }
+  const geometry = {};
+  for (const name of ['width', 'height', 'rotate']) {
+    if (arg(name) !== undefined) geometry[name] = Number(arg(name));
+  }
+  if (geometry.width && geometry.height) geometry.fit = 'contain';
   fs.mkdirSync(path.dirname(path.resolve(to)), { recursive: true });
   const input = new Input({ source: new FilePathSource(from), formats: ALL_FORMATS });
   const output = new Output({ format: container.format(), target: new FilePathTarget(to) });
   const conversion = await Conversion.init({
     input,
     output,
-    video: { codec: arg('video', container.video), forceTranscode: true },
+    video: { codec: arg('video', container.video), forceTranscode: true, ...geometry },
     audio: { codec: arg('audio', container.audio), forceTranscode: true },
   });
   if (!conversion.isValid) {

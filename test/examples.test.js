@@ -77,6 +77,14 @@ test('transcode.js: MP4 to WebM (VP9 + Opus) and back to MP4 (AV1 + AAC), report
   assert.equal(Number(mp4.streams[0].nb_read_frames), kept);
 });
 
+test('transcode.js: resized and turned through webcodecs-native/mediabunny', () => {
+  const stdout = example('transcode.js', clip, 'small.mp4', '--width', '120', '--rotate', '90', '--quiet');
+  assert.match(stdout, /small\.mp4: video \+ audio, \d+ KiB in [\d.]+ s, 90 frames/);
+  const mp4 = probe(path.join(dir, 'small.mp4'));
+  // 320x240 turned a quarter is 240x320; 120 wide keeps that shape.
+  assert.deepEqual(mp4.streams.map((s) => [s.codec_name, s.width, s.height]), [['h264', 120, 160], ['aac', undefined, undefined]]);
+});
+
 test('canvas-to-mp4.js: frames drawn on a canvas become an H.264 MP4 showing them', () => {
   const stdout = example('canvas-to-mp4.js', '--size', '320x180', '--seconds', '1', '--out', 'canvas.mp4');
   assert.match(stdout, /30 frames 320x180 drawn and encoded/);
