@@ -13,7 +13,7 @@
 // with black (or, when alpha is kept, transparent) bars, `cover` centres it
 // and cuts what overflows. Scaling is bicubic, as the ffmpeg CLI's.
 const native = require('./native');
-const { VideoFrame, frameHandle, frameState, frameFromParts } = require('./video-frame');
+const { VideoFrame, frameHandle, frameState, frameFromParts, addRotations } = require('./video-frame');
 const { fromNative, typeError } = require('./errors');
 
 /**
@@ -69,12 +69,11 @@ function geometry(frame, d) {
   const v = state.visible;
   const [x, w] = span(r.x, r.x + r.width, v.width / unturnedWidth, v.width);
   const [y, h] = span(r.y, r.y + r.height, v.height / unturnedHeight, v.height);
-  // The frame's own orientation, then the description's (WebCodecs' "add rotations").
-  const combined = state.flip ? state.rotation - d.rotation : state.rotation + d.rotation;
   return {
     crop: [v.x + x, v.y + y, w, h],
     place: [place.x, place.y, place.width, place.height],
-    rotation: ((combined % 360) + 360) % 360,
+    // The frame's own orientation, then the description's.
+    rotation: addRotations(state.rotation, state.flip, d.rotation),
     flip: state.flip !== d.flip,
   };
 }

@@ -324,5 +324,6 @@ module.exports = {
   frameState: (f) => frameState(f),
   rectInit,
   parseRotation,
+  addRotations,
   FORMATS,
 };
