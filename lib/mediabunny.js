@@ -97,6 +97,7 @@ function transformFrame(frame, description) {
     if (![0, 90, 180, 270].includes(d.rotation ?? 0)) throw typeError(`The transform's rotation must be 0, 90, 180 or 270, got ${d.rotation}`);
     if (d.flip !== undefined && typeof d.flip !== 'boolean') throw typeError(`The transform's flip must be a boolean, got ${d.flip}`);
     if (d.fit !== undefined && !['fill', 'contain', 'cover'].includes(d.fit)) throw typeError(`The transform's fit must be fill, contain or cover, got ${d.fit}`);
+    if (d.alpha !== undefined && d.alpha !== 'keep' && d.alpha !== 'discard') throw typeError(`The transform's alpha must be keep or discard, got ${d.alpha}`);
     if (d.crop !== undefined && d.crop !== null && !['left', 'top', 'width', 'height'].every((k) => Number.isFinite(d.crop[k]))) {
       throw typeError('The transform\'s crop needs finite left, top, width and height');
     }

@@ -129,7 +129,7 @@ test('transformFrame: RGB frames stay RGB, 10-bit frames stay 10-bit', async () 
 test('transformFrame: bad input is rejected with the right error, and the source stays usable', async () => {
   const frame = cardFrame();
   const base = { width: 160, height: 120, rotation: 0, flip: false, fit: 'fill' };
-  for (const bad of [{ ...base, width: 0 }, { ...base, height: 1.5 }, { ...base, rotation: 45 }, { ...base, fit: 'stretch' }, { ...base, flip: 'yes' },
+  for (const bad of [{ ...base, width: 0 }, { ...base, height: 1.5 }, { ...base, rotation: 45 }, { ...base, fit: 'stretch' }, { ...base, flip: 'yes' }, { ...base, alpha: 'premultiply' }, { ...base, crop: 5 },
     { ...base, crop: { left: 0, top: 0, width: 0, height: 10 } }, { ...base, crop: { left: NaN, top: 0, width: 10, height: 10 } }, null]) {
     await assert.rejects(transformFrame(frame, bad), TypeError, JSON.stringify(bad));
   }
