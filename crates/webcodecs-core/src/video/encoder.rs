@@ -5,6 +5,7 @@
 //! Annex B or length-prefixed with their decoder configuration record (avcC,
 //! hvcC), which the first chunk and every change carry.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use ffmpeg_next::ffi::{self, AVPixelFormat::*};
@@ -237,14 +238,15 @@ pub struct VideoEncoder {
 
 impl VideoEncoder {
     /// "Check Configuration Support": can this build encode with `config`?
-    /// Opening a large encoder costs tens of milliseconds (80 ms for 1080p
+    /// Opening a large encoder costs tens of milliseconds (60 ms for 1080p
     /// VP9), and libraries such as Mediabunny ask several times before
-    /// configuring: a configuration that opened once is remembered.
+    /// configuring: a configuration that opened once is remembered, and
+    /// libvpx's answer is asked of a small encoder (see [`probe`]).
     pub fn check_support(config: &EncoderConfig) -> Result<()> {
         if supported_before(config) {
             return Ok(());
         }
-        open_encoder(config, &ColorSpace::default())?;
+        open_encoder(&probe(config), &ColorSpace::default())?;
         remember_supported(config);
         Ok(())
     }
@@ -594,6 +596,11 @@ fn setup(codec: &VideoCodec, config: &EncoderConfig) -> Result<Setup> {
             options.push(("auto-alt-ref", "0".into()));
             let mut profile = None;
             if let VideoCodec::Vp9(vp9) = codec {
+                // libvpx opens VP9 up to 65535 a side, but fails every
+                // frame beyond 16384 ("Failed to allocate last frame buffer").
+                if w > VP9_MAX_SIDE || h > VP9_MAX_SIDE {
+                    return Err(Error::NotSupported(format!("libvpx encodes VP9 up to {VP9_MAX_SIDE} a side, got {w}x{h}")));
+                }
                 options.push(("row-mt", "1".into()));
                 profile = Some(vp9.profile as i32);
                 if config.content_hint.as_deref() == Some("text") {
@@ -630,9 +637,44 @@ static SUPPORTED: std::sync::Mutex<Vec<EncoderConfig>> = std::sync::Mutex::new(V
 /// Encoders opened by this process (for tests of how often that happens).
 static OPENS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
+/// The size of the last encoder opened (for the same tests).
+static LAST_OPEN: std::sync::Mutex<(u32, u32)> = std::sync::Mutex::new((0, 0));
+
 /// How many times this process has opened (or tried to open) a video encoder.
 pub fn encoder_opens() -> usize {
     OPENS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The width and height of the last video encoder this process opened (or tried to).
+pub fn last_encoder_open() -> (u32, u32) {
+    LAST_OPEN.lock().map_or((0, 0), |size| *size)
+}
+
+/// The largest width or height libvpx encodes VP9 at.
+const VP9_MAX_SIDE: u32 = 16384;
+
+/// The configuration a support check opens: for libvpx, a small encoder of
+/// the same parity. libvpx judges a size only by its range (1 to 16383 per
+/// side for VP8; VP9's is checked in `setup`) before it allocates anything, and what
+/// it allocates is what makes an open slow: a 1080p VP9 encoder zeroes about
+/// 100 MB (24,000 page faults, 60 ms). Sizes outside the range are left as
+/// they are, for libvpx to refuse. A full-size open can still fail where the
+/// small one did not, for want of memory; then the first frame's open
+/// reports it, as an encoder that fails later would.
+fn probe(config: &EncoderConfig) -> Cow<'_, EncoderConfig> {
+    const SIDE: u32 = 64;
+    let limit = match VideoCodec::parse(&config.codec) {
+        Ok(VideoCodec::Vp8) => 16383,
+        Ok(VideoCodec::Vp9(_)) => VP9_MAX_SIDE,
+        _ => return Cow::Borrowed(config),
+    };
+    let (w, h) = (config.width, config.height);
+    if w > limit || h > limit || (w <= SIDE + 1 && h <= SIDE + 1) {
+        return Cow::Borrowed(config);
+    }
+    let small = |side: u32| if side <= SIDE + 1 { side } else { SIDE + (side & 1) };
+    let (width, height) = (small(w), small(h));
+    Cow::Owned(EncoderConfig { width, height, display_width: width, display_height: height, ..config.clone() })
 }
 
 fn supported_before(config: &EncoderConfig) -> bool {
@@ -652,6 +694,9 @@ fn remember_supported(config: &EncoderConfig) {
 
 fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
     OPENS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    if let Ok(mut size) = LAST_OPEN.lock() {
+        *size = (config.width, config.height);
+    }
     let codec = VideoCodec::parse(&config.codec)?;
     let name = codec.name();
     if config.prefer_hardware {
@@ -883,16 +928,20 @@ impl Processor for VideoEncoder {
         // A reconfigure starts a new stream: its first chunk carries a decoder config.
         self.open = None;
         self.last_parameter_sets = None;
-        let known = supported_before(&config);
-        self.config = Some(config);
         // A configuration known to open is opened by the first frame, with
-        // that frame's colour space; another one is opened now, so that an
-        // unsupported one fails at configure() (and is kept if the colour fits).
-        if known {
-            return Ok(());
+        // that frame's colour space. Another one is checked now, so that an
+        // unsupported one fails at configure(): by a small encoder where that
+        // gives the same answer, else by the encoder itself, which is kept if
+        // the first frame's colour fits.
+        self.config = None;
+        if !supported_before(&config) {
+            match probe(&config) {
+                Cow::Owned(small) => drop(open_encoder(&small, &ColorSpace::default())?),
+                Cow::Borrowed(_) => self.open = Some(open_encoder(&config, &ColorSpace::default())?),
+            }
+            remember_supported(&config);
         }
-        self.ensure_open(&ColorSpace::default())?;
-        remember_supported(self.config.as_ref().expect("set above"));
+        self.config = Some(config);
         Ok(())
     }
 
