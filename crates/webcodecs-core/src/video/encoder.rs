@@ -596,8 +596,10 @@ fn setup(codec: &VideoCodec, config: &EncoderConfig) -> Result<Setup> {
             options.push(("auto-alt-ref", "0".into()));
             let mut profile = None;
             if let VideoCodec::Vp9(vp9) = codec {
-                // libvpx opens VP9 up to 65535 a side, but fails every
-                // frame beyond 16384 ("Failed to allocate last frame buffer").
+                // libvpx built with a size limit of 16384 (Debian's, as
+                // Chromium's) opens VP9 up to 65535 a side but fails every
+                // frame beyond ("Failed to allocate last frame buffer"). Every
+                // build keeps to it, as no frame is larger anyway.
                 if w > VP9_MAX_SIDE || h > VP9_MAX_SIDE {
                     return Err(Error::NotSupported(format!("libvpx encodes VP9 up to {VP9_MAX_SIDE} a side, got {w}x{h}")));
                 }
@@ -650,7 +652,7 @@ pub fn last_encoder_open() -> (u32, u32) {
     LAST_OPEN.lock().map_or((0, 0), |size| *size)
 }
 
-/// The largest width or height libvpx encodes VP9 at.
+/// The largest width or height VP9 is encoded at (see `setup`).
 const VP9_MAX_SIDE: u32 = 16384;
 
 /// The configuration a support check opens: for libvpx, a small encoder of
