@@ -660,7 +660,7 @@ const VP9_MAX_SIDE: u32 = 16384;
 /// side for VP8; VP9's is checked in `setup`) before it allocates anything, and what
 /// it allocates is what makes an open slow: a 1080p VP9 encoder zeroes about
 /// 100 MB (24,000 page faults, 60 ms). Sizes outside the range are left as
-/// they are, for libvpx to refuse. A full-size open can still fail where the
+/// they are, to be refused. A full-size open can still fail where the
 /// small one did not, for want of memory; then the first frame's open
 /// reports it, as an encoder that fails later would.
 fn probe(config: &EncoderConfig) -> Cow<'_, EncoderConfig> {
