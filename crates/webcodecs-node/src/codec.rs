@@ -363,25 +363,47 @@ fn keep_alive<'a, P: Processor>(mut cx: FunctionContext<'a>) -> JsResult<'a, JsU
 /// argument after the config) with null when supported, or the reason not.
 pub fn check_support<'a, C: Send + 'static>(cx: &mut FunctionContext<'a>, config: C, check: fn(&C) -> webcodecs_core::Result<()>) -> JsResult<'a, JsUndefined> {
     let done = cx.argument::<JsFunction>(1)?.root(cx);
+    let internal = |panic| Error::NotSupported(format!("Internal error while checking the configuration: {panic}"));
+    off_thread(cx, "webcodecs-support", internal, move || check(&config), move |cx, result| {
+        let answer = match result {
+            Ok(()) => cx.null().upcast::<JsValue>(),
+            Err(e) => cx.string(e.to_string()).upcast(),
+        };
+        call_back(cx, done, answer)
+    })?;
+    Ok(cx.undefined())
+}
+
+/// Runs `work` on a thread of its own named `name` (never the JavaScript
+/// thread or the libuv pool), then `then` with its result on the JavaScript
+/// thread. A panic in `work` (a bug) is handed on as the error `internal`
+/// makes of its message, so that the caller's promise still settles.
+pub fn off_thread<T, W, F>(cx: &mut FunctionContext, name: &str, internal: fn(String) -> Error, work: W, then: F) -> NeonResult<()>
+where
+    T: Send + 'static,
+    W: FnOnce() -> webcodecs_core::Result<T> + Send + 'static,
+    F: for<'b> FnOnce(&mut Cx<'b>, webcodecs_core::Result<T>) -> NeonResult<()> + Send + 'static,
+{
     let channel = cx.channel();
     std::thread::Builder::new()
-        .name("webcodecs-support".into())
+        .name(name.into())
         .spawn(move || {
-            // A panic (a bug) must still settle the promise: it answers
-            // "unsupported" with the panic's message.
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(&config)))
-                .unwrap_or_else(|panic| Err(Error::NotSupported(format!("Internal error while checking the configuration: {}", webcodecs_core::worker::panic_text(&panic)))));
-            crate::guard::on_js_thread(&channel, move |cx| {
-                let answer = match result {
-                    Ok(()) => cx.null().upcast::<JsValue>(),
-                    Err(e) => cx.string(e.to_string()).upcast(),
-                };
-                call_back(cx, done, answer)
-            });
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
+                .unwrap_or_else(|panic| Err(internal(webcodecs_core::worker::panic_text(&panic))));
+            crate::guard::on_js_thread(&channel, move |cx| then(cx, result));
         })
         .map_err(|e| Error::Encoding(format!("Cannot start a thread: {e}")))
         .or_throw(cx)?;
-    Ok(cx.undefined())
+    Ok(())
+}
+
+/// Calls `done` with `answer`'s value, or with its error's description.
+pub fn settle<'a>(cx: &mut Cx<'a>, done: Root<JsFunction>, answer: Result<Handle<'a, JsValue>, Error>) -> NeonResult<()> {
+    let arg = match answer {
+        Ok(value) => value,
+        Err(e) => crate::errors::describe(cx, &e)?.upcast(),
+    };
+    call_back(cx, done, arg)
 }
 
 /// Calls the rooted callback `f` with one argument.

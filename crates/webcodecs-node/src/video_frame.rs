@@ -145,13 +145,12 @@ fn to_rgb(mut cx: FunctionContext) -> JsResult<JsUndefined> {
     let stride = cx.argument::<JsNumber>(7)?.value(&mut cx) as usize;
     let done = cx.argument::<JsFunction>(8)?.root(&mut cx);
     let frame = reference(&mut cx, &handle)?;
-    let channel = cx.channel();
     if !display_p3 && frame.has_fast_rgb(&color) {
         // Conversions that cost about what the copy itself would (8-bit YUV,
         // byte reordering) write straight into `dest`, in a later task on the
         // JavaScript thread (where nothing can detach it meanwhile), on every
         // core: no intermediate buffer and no second pass over the pixels.
-        crate::guard::on_js_thread(&channel, move |cx| {
+        crate::guard::on_js_thread(&cx.channel(), move |cx| {
             let mut dest = dest.into_inner(cx);
             let out = dest.as_mut_slice(cx);
             let row = rect.width as usize * 4;
@@ -164,41 +163,28 @@ fn to_rgb(mut cx: FunctionContext) -> JsResult<JsUndefined> {
                 Err(Error::Encoding(format!("Cannot convert this frame to {}", format.name())))
             };
             drop(frame);
-            let answer = match written {
-                Ok(()) => cx.null().upcast::<JsValue>(),
-                Err(e) => crate::errors::describe(cx, &e)?.upcast(),
-            };
-            crate::codec::call_back(cx, done, answer)
+            let answer = written.map(|()| cx.null().upcast());
+            crate::codec::settle(cx, done, answer)
         });
         return Ok(cx.undefined());
     }
-    std::thread::Builder::new()
-        .name("webcodecs-convert".into())
-        .spawn(move || {
-            let result = frame.to_rgb(format, rect, &color, display_p3);
-            drop(frame);
-            crate::guard::on_js_thread(&channel, move |cx| {
-                let mut dest = dest.into_inner(cx);
-                let written = result.and_then(|bytes| {
-                    let row = rect.width as usize * 4;
-                    let out = dest.as_mut_slice(cx);
-                    // The buffer may have been detached or shrunk meanwhile.
-                    if out.len() < offset + stride * (rect.height as usize).saturating_sub(1) + row {
-                        return Err(Error::Type("The destination no longer holds the copy".into()));
-                    }
-                    copy_rows(&bytes, row, &mut out[offset..], stride);
-                    webcodecs_core::video::frame::recycle_rgb_buffer(bytes);
-                    Ok(())
-                });
-                let answer = match written {
-                    Ok(()) => cx.null().upcast::<JsValue>(),
-                    Err(e) => crate::errors::describe(cx, &e)?.upcast(),
-                };
-                crate::codec::call_back(cx, done, answer)
-            });
-        })
-        .map_err(|e| Error::Encoding(format!("Cannot start a thread: {e}")))
-        .or_throw(&mut cx)?;
+    let work = move || frame.to_rgb(format, rect, &color, display_p3);
+    crate::codec::off_thread(&mut cx, "webcodecs-convert", Error::Encoding, work, move |cx, result| {
+        let mut dest = dest.into_inner(cx);
+        let written = result.and_then(|bytes| {
+            let row = rect.width as usize * 4;
+            let out = dest.as_mut_slice(cx);
+            // The buffer may have been detached or shrunk meanwhile.
+            if out.len() < offset + stride * (rect.height as usize).saturating_sub(1) + row {
+                return Err(Error::Type("The destination no longer holds the copy".into()));
+            }
+            copy_rows(&bytes, row, &mut out[offset..], stride);
+            webcodecs_core::video::frame::recycle_rgb_buffer(bytes);
+            Ok(())
+        });
+        let answer = written.map(|()| cx.null().upcast());
+        crate::codec::settle(cx, done, answer)
+    })?;
     Ok(cx.undefined())
 }
 
@@ -218,29 +204,21 @@ fn transform(mut cx: FunctionContext) -> JsResult<JsUndefined> {
     let done = cx.argument::<JsFunction>(9)?.root(&mut cx);
     let frame = reference(&mut cx, &handle)?;
     let t = Transform { crop, width, height, place, rotation, flip, keep_alpha, full_range };
-    let channel = cx.channel();
-    std::thread::Builder::new()
-        .name("webcodecs-transform".into())
-        .spawn(move || {
-            let result = webcodecs_core::video::transform::transform(&frame, &t);
-            drop(frame);
-            crate::guard::on_js_thread(&channel, move |cx| {
-                let answer = match result {
-                    Ok(out) => {
-                        let name = cx.string(out.format().map_or("I420", PixelFormat::name));
-                        let boxed = boxed(cx, out);
-                        let pair = cx.empty_array();
-                        pair.set(cx, 0, boxed)?;
-                        pair.set(cx, 1, name)?;
-                        pair.upcast::<JsValue>()
-                    }
-                    Err(e) => crate::errors::describe(cx, &e)?.upcast(),
-                };
-                crate::codec::call_back(cx, done, answer)
-            });
-        })
-        .map_err(|e| Error::Encoding(format!("Cannot start a thread: {e}")))
-        .or_throw(&mut cx)?;
+    let work = move || webcodecs_core::video::transform::transform(&frame, &t);
+    crate::codec::off_thread(&mut cx, "webcodecs-transform", Error::Encoding, work, move |cx, result| {
+        let answer = match result {
+            Ok(out) => {
+                let name = cx.string(out.format().map_or("I420", PixelFormat::name));
+                let boxed = boxed(cx, out);
+                let pair = cx.empty_array();
+                pair.set(cx, 0, boxed)?;
+                pair.set(cx, 1, name)?;
+                Ok(pair.upcast())
+            }
+            Err(e) => Err(e),
+        };
+        crate::codec::settle(cx, done, answer)
+    })?;
     Ok(cx.undefined())
 }
 
