@@ -87,7 +87,8 @@ fn release(data: *mut u8, size: usize) {
 /// Frees spares older than [`IDLE`]; exits when none have been left for
 /// [`IDLE`]. A stream of frames takes its spare back before the next one
 /// returns, so the list is often empty for a moment: leaving then would start
-/// a thread every frame or two (510 of them in a 300-frame VP9 encode).
+/// a thread every frame or two (511 in the two 300-frame VP9 rows of
+/// bench/matrix.js).
 fn janitor() {
     let lock = &*POOL;
     let mut state = lock.lock().unwrap_or_else(|e| e.into_inner());
