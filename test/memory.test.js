@@ -67,3 +67,46 @@ test('a clone keeps the pixels counted as external memory until the last holder 
   clone.close();
   assert.ok(external() - before < MB, `${external() - before} bytes still counted after both closed`);
 });
+
+test('closed codecs give their memory back within seconds, pooled buffers or not', () => {
+  // Twelve FLAC encoders hold about 90 MB of codec state and no pooled
+  // buffer: only the codec threads' heap trim at exit returns it (without,
+  // RSS stayed at its peak). In a child process, so that nothing else this
+  // file does moves the figures; the first round pays what stays for the
+  // process's life (codec tables, thread arenas).
+  const code = `
+    const { AudioEncoder, AudioData } = require(${JSON.stringify(require.resolve('..'))});
+    const rss = () => process.memoryUsage.rss();
+    const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+    const pcm = new Float32Array(48000 * 2).map((_, i) => Math.sin(i / 7) * 0.5);
+    async function round() {
+      const encoders = Array.from({ length: 12 }, () => {
+        const e = new AudioEncoder({ output() {}, error(e) { throw e; } });
+        e.configure({ codec: 'flac', sampleRate: 48000, numberOfChannels: 2 });
+        return e;
+      });
+      for (const e of encoders) e.encode(new AudioData({ format: 'f32', sampleRate: 48000, numberOfChannels: 2, numberOfFrames: 48000, timestamp: 0, data: pcm }));
+      await Promise.all(encoders.map((e) => e.flush()));
+      const peak = rss();
+      for (const e of encoders) e.close();
+      return peak;
+    }
+    (async () => {
+      await round();
+      await sleep(1000);
+      const before = rss();
+      const peak = await round();
+      let after = rss();
+      for (let waited = 0; waited < 3000 && after - before > (peak - before) / 4; waited += 100) {
+        await sleep(100);
+        after = rss();
+      }
+      console.log(JSON.stringify({ before, peak, after }));
+    })();`;
+  const r = require('node:child_process').spawnSync(process.execPath, ['-e', code], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const { before, peak, after } = JSON.parse(r.stdout);
+  const mb = (n) => `${(n / MB).toFixed(1)} MB`;
+  assert.ok(peak - before > 40 * MB, `the encoders held only ${mb(peak - before)}`);
+  assert.ok(after - before <= (peak - before) / 4, `RSS ${mb(before)} before, ${mb(peak)} with the encoders, ${mb(after)} after closing them`);
+});
