@@ -4,7 +4,9 @@
 // settings (the bitrates Mediabunny chose, read from our encoders' configs,
 // and the options VideoEncoder gives each library; see bench/matrix.js).
 // Source: a 10 s 1080p30 H.264 + AAC MP4 (ffmpeg's testsrc2 and a tone).
-// Prints wall time and peak RSS of each side; alternating runs, medians.
+// Prints wall time and peak RSS of each side; alternating runs, medians;
+// and the whole peak RSS of one more conversion in a fresh Node process, to
+// set beside the CLI's maxrss.
 //
 // With --table: every conversion of test/integration/mediabunny.test.js (a
 // 2 s 320x240 source) next to the CLI, with frames and PSNR.
@@ -157,7 +159,32 @@ async function table() {
   }
 }
 
+/** The peak RSS (VmHWM) of this whole process so far, in MB: what the CLI's -benchmark maxrss reports. */
+function highWaterMB() {
+  const kb = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+  return kb ? Number(kb[1]) / 1024 : NaN;
+}
+
+/**
+ * One conversion in a fresh Node process, which prints its whole peak RSS:
+ * the figure to set beside the CLI's, whose process also starts from
+ * nothing (the in-process runs give the growth above a start that earlier
+ * runs have warmed).
+ */
+function freshPeakMB(video, audio, out, size) {
+  const args = [__filename, '--once', JSON.stringify({ video, audio, out, size }), ...(VIDEO_BITRATE ? ['--video-bitrate', VIDEO_BITRATE] : [])];
+  return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8' })).peakMB;
+}
+
 async function main() {
+  const once = arg('once', null);
+  if (once) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    const { video, audio, out, size } = JSON.parse(once);
+    await ours(video, audio, out, path.join(path.dirname(out), 'source.mp4'), size);
+    console.log(JSON.stringify({ peakMB: highWaterMB() }));
+    return;
+  }
   if (process.argv.includes('--table')) {
     try {
       await table();
@@ -187,8 +214,9 @@ async function main() {
         c.push(cli(['-i', source, ...cliArgs(video, audio, r, row.size), path.join(dir, `cli.${row.container}`)]));
       }
       const [os_, cs] = [median(o.map((r) => r.seconds)), median(c.map((r) => r.seconds))];
+      const fresh = freshPeakMB(video, audio, out, row.size);
       console.log(`${video}${row.size ? ` ${row.size.join('x')}` : ''} + ${audio} in ${row.container.toUpperCase()}: ours ${os_.toFixed(2)} s, CLI ${cs.toFixed(2)} s, ratio ${(os_ / cs).toFixed(3)}; ` +
-        `peak RSS ours +${median(o.map((r) => r.peakMB)).toFixed(0)} MB (process ${median(o.map((r) => r.rssMB)).toFixed(0)} MB), CLI ${median(c.map((r) => r.maxrssMB)).toFixed(0)} MB; ` +
+        `peak RSS ours +${median(o.map((r) => r.peakMB)).toFixed(0)} MB (process ${median(o.map((r) => r.rssMB)).toFixed(0)} MB; a fresh process's whole peak ${fresh.toFixed(0)} MB), CLI ${median(c.map((r) => r.maxrssMB)).toFixed(0)} MB; ` +
         `Mediabunny's settings: ${settings.videoConfig.codec} ${settings.videoConfig.bitrateMode === 'quantizer' ? `quantizer ${settings.quantizers}` : `${(settings.videoConfig.bitrate / 1e6).toFixed(1)} Mbit/s`} ` +
         `${settings.videoConfig.latencyMode ?? 'quality'}, ${settings.audioConfig.codec} ${settings.audioConfig.bitrate / 1000} kbit/s` +
         (video === 'avc' && settings.videoConfig.bitrateMode === 'quantizer' ? ' (H.264 quantizer mode may be OpenH264 here, against the CLI\'s x264: compare with --video-bitrate)' : ''));
