@@ -112,7 +112,7 @@ impl CodecContext {
             let (k, v) = (cstring(key), cstring(value));
             unsafe { ffi::av_dict_set(&mut dict, k.as_ptr(), v.as_ptr(), 0) };
         }
-        let ret = unsafe { ffi::avcodec_open2(self.as_ptr(), codec, &mut dict) };
+        let ret = crate::exit::opening(|| unsafe { ffi::avcodec_open2(self.as_ptr(), codec, &mut dict) });
         let unused = unsafe { ffi::av_dict_count(dict) };
         unsafe { ffi::av_dict_free(&mut dict) };
         if ret < 0 {

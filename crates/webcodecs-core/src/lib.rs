@@ -6,6 +6,7 @@ pub mod audio;
 pub mod av;
 pub mod codec_string;
 pub mod error;
+pub mod exit;
 pub mod image;
 pub mod pool;
 pub mod recycle;

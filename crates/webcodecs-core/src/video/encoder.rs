@@ -856,7 +856,7 @@ fn open_encoder(config: &EncoderConfig, color: &ColorSpace) -> Result<Open> {
     #[cfg(x265_direct)]
     if frame_qp_default.is_some() && matches!(codec, VideoCodec::Hevc(_)) && !has_private_option(encoder, "frame-qp") {
         // FFmpeg's wrapper cannot take a frame's QP: x265 itself, as the wrapper would set it up.
-        let direct = super::x265::Encoder::open(ctx.raw(), &options)?;
+        let direct = crate::exit::opening(|| super::x265::Encoder::open(ctx.raw(), &options))?;
         let open = Open { backend: Backend::X265(direct), pix_fmt, codec, color: color.clone(), sent: 0, layers, layer_index: 0, quantizer: None, frame_qp: frame_qp_default, av1_layers: None };
         return Ok(open);
     }
@@ -894,7 +894,7 @@ fn open_openh264(config: &EncoderConfig, codec: VideoCodec, color: &ColorSpace, 
         color: color.clone(),
         sample_aspect: (sar.num as u16, sar.den as u16),
     };
-    let encoder = super::openh264::Encoder::open(&settings)?;
+    let encoder = crate::exit::opening(|| super::openh264::Encoder::open(&settings))?;
     Ok(Open {
         backend: Backend::OpenH264(encoder),
         pix_fmt: AV_PIX_FMT_YUV420P,
