@@ -4,7 +4,7 @@
 // settings (the bitrates Mediabunny chose, read from our encoders' configs,
 // and the options VideoEncoder gives each library; see bench/matrix.js).
 // Source: a 10 s 1080p30 H.264 + AAC MP4 (ffmpeg's testsrc2 and a tone).
-// Prints wall time and peak RSS of each side; alternating runs, medians;
+// Prints wall time, CPU (all threads) and peak RSS of each side; alternating runs, medians;
 // and the whole peak RSS of one more conversion in a fresh Node process, to
 // set beside the CLI's maxrss.
 //
@@ -78,6 +78,7 @@ async function ours(video, audio, out, from = source, size = null) {
   let peak = base;
   const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 10);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   try {
     const input = new Input({ source: new FilePathSource(from), formats: ALL_FORMATS });
     const output = new Output({ format: new mediabunny[FORMATS[path.extname(out).slice(1)]](), target: new FilePathTarget(out) });
@@ -89,9 +90,10 @@ async function ours(video, audio, out, from = source, size = null) {
     webcodecs.VideoEncoder.prototype.encode = encode;
   }
   const seconds = (performance.now() - t0) / 1000;
+  const { user, system } = process.cpuUsage(cpu0);
   const videoConfig = configs.find((c) => c.width);
   const audioConfig = configs.find((c) => c.sampleRate);
-  return { seconds, peakMB: (Math.max(peak, process.memoryUsage.rss()) - base) / 2 ** 20, rssMB: process.memoryUsage.rss() / 2 ** 20, videoConfig, audioConfig, quantizers: [...quantizers] };
+  return { seconds, cpu: (user + system) / 1e6, peakMB: (Math.max(peak, process.memoryUsage.rss()) - base) / 2 ** 20, rssMB: process.memoryUsage.rss() / 2 ** 20, videoConfig, audioConfig, quantizers: [...quantizers] };
 }
 
 /** The CLI arguments for what our conversion did (Mediabunny's settings, VideoEncoder's options). */
@@ -121,8 +123,9 @@ function cli(args) {
   const r = runFfmpeg(['-hide_banner', '-nostats', '-benchmark', '-y', ...args.slice(0, -1), '-strict', '-2', args.at(-1)]);
   if (r.status !== 0) throw new Error(r.stderr);
   const wall = Number(/rtime=([\d.]+)s/.exec(r.stderr)[1]);
+  const [, utime, stime] = /utime=([\d.]+)s stime=([\d.]+)s/.exec(r.stderr);
   const rss = /maxrss=(\d+)(?:KiB|kB)/.exec(r.stderr);
-  return { seconds: wall, maxrssMB: rss ? Number(rss[1]) / 1024 : NaN };
+  return { seconds: wall, cpu: Number(utime) + Number(stime), maxrssMB: rss ? Number(rss[1]) / 1024 : NaN };
 }
 
 /** --table: the conversions of test/integration/mediabunny.test.js, each next to the CLI. */
@@ -214,8 +217,10 @@ async function main() {
         c.push(cli(['-i', source, ...cliArgs(video, audio, r, row.size), path.join(dir, `cli.${row.container}`)]));
       }
       const [os_, cs] = [median(o.map((r) => r.seconds)), median(c.map((r) => r.seconds))];
+      const [oc, cc] = [median(o.map((r) => r.cpu)), median(c.map((r) => r.cpu))];
       const fresh = freshPeakMB(video, audio, out, row.size);
       console.log(`${video}${row.size ? ` ${row.size.join('x')}` : ''} + ${audio} in ${row.container.toUpperCase()}: ours ${os_.toFixed(2)} s, CLI ${cs.toFixed(2)} s, ratio ${(os_ / cs).toFixed(3)}; ` +
+        `CPU ours ${oc.toFixed(2)} s, CLI ${cc.toFixed(2)} s, ratio ${(oc / cc).toFixed(3)}; ` +
         `peak RSS ours +${median(o.map((r) => r.peakMB)).toFixed(0)} MB (process ${median(o.map((r) => r.rssMB)).toFixed(0)} MB; a fresh process's whole peak ${fresh.toFixed(0)} MB), CLI ${median(c.map((r) => r.maxrssMB)).toFixed(0)} MB; ` +
         `Mediabunny's settings: ${settings.videoConfig.codec} ${settings.videoConfig.bitrateMode === 'quantizer' ? `quantizer ${settings.quantizers}` : `${(settings.videoConfig.bitrate / 1e6).toFixed(1)} Mbit/s`} ` +
         `${settings.videoConfig.latencyMode ?? 'quality'}, ${settings.audioConfig.codec} ${settings.audioConfig.bitrate / 1000} kbit/s` +

@@ -328,3 +328,25 @@ test('a chunk marked key whose data holds no key frame throws DataError and leav
     rec.decoder.close();
   }
 });
+
+// The spec lets a decoder stall while its outputs are held (its resources are
+// the decoder's); Chrome's software decoders never do (test/oracle/held-frames.js:
+// 60 held frames, every one output, flush settles), and programs that collect a
+// clip's frames before looking at them rely on it. A decoder-side frame limit
+// would hang this test: its timeout turns that into a failure.
+for (const codec of ['avc1.42001f', 'vp8', 'vp09.00.10.08', 'av01.0.04M.08']) {
+  test(`${codec}: every frame is output and flush settles while all 60 are held`, { timeout: 60_000 }, async () => {
+    const { VideoEncoder } = require('..');
+    const { encodeClip } = require('./helpers');
+    const { chunks, metadata } = await encodeClip({ VideoEncoder }, { codec, width: 320, height: 240, bitrate: 500_000, framerate: 30 }, 60);
+    const rec = recorder();
+    rec.decoder.configure(metadata[0].decoderConfig);
+    for (const chunk of chunks) rec.decoder.decode(chunk);
+    await rec.decoder.flush();
+    assert.deepEqual(rec.errors, []);
+    assert.deepEqual(rec.frames.map((f) => f.timestamp), chunks.map((c) => c.timestamp));
+    assert.ok(rec.frames.every((f) => f.format === 'I420' && f.codedWidth >= 320));
+    for (const f of rec.frames) f.close();
+    rec.decoder.close();
+  });
+}
