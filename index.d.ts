@@ -46,7 +46,8 @@ export declare class VideoColorSpace {
   toJSON(): VideoColorSpaceInit;
 }
 
-export interface VideoFrameMetadata { [key: string]: unknown; }
+/** The members of the VideoFrame Metadata Registry; others are left out. */
+export interface VideoFrameMetadata { rtpTimestamp?: number; }
 
 export interface VideoFrameInit {
   duration?: number;

@@ -22,7 +22,7 @@ const { MessageChannel } = require('node:worker_threads');
 const native = require('./native');
 const webidl = require('./webidl');
 const { typeError, domException } = require('./errors');
-const { VideoFrame, frameHandle, frameState, frameFromParts } = require('./video-frame');
+const { VideoFrame, frameHandle, frameState, frameFromParts, metadataInit } = require('./video-frame');
 const { AudioData, audioDataState } = require('./audio-data');
 const { EncodedVideoChunk } = require('./encoded-video-chunk');
 const { EncodedAudioChunk } = require('./encoded-audio-chunk');
@@ -52,7 +52,7 @@ function toTransferable(value, options) {
   if (value instanceof VideoFrame) {
     const handle = frameHandle(value);
     if (handle === null) throw domException('A closed VideoFrame cannot be transferred', 'DataCloneError', toTransferable);
-    const { visible, colorSpace, timestamp, duration, rotation, flip } = frameState(value);
+    const { visible, colorSpace, timestamp, duration, rotation, flip, metadata } = frameState(value);
     const { id, port } = park(handle);
     const out = {
       webcodecs: 'VideoFrame',
@@ -68,6 +68,7 @@ function toTransferable(value, options) {
       colorSpace: colorSpace && { ...colorSpace },
       rotation,
       flip,
+      metadata: { ...metadata },
       port,
       transfer: [port],
     };
@@ -130,6 +131,7 @@ function fromTransferable(value) {
         colorSpace: value.colorSpace,
         rotation: value.rotation,
         flip: value.flip,
+        metadata: metadataInit(value.metadata),
       });
     }
     case 'AudioData':

@@ -51,8 +51,12 @@ function displaySize(d, fallback) {
   return [w, h];
 }
 
+// VideoFrameMetadata has the members of the VideoFrame Metadata Registry:
+// `rtpTimestamp` (an unsigned long). WebIDL's conversion of a dictionary
+// leaves any other member out; Chrome keeps none of them either.
 function metadataInit(value) {
-  return value === undefined ? {} : { ...webidl.dictionary(value, '`metadata`') };
+  const { rtpTimestamp } = webidl.dictionary(value, '`metadata`');
+  return rtpTimestamp === undefined ? {} : { rtpTimestamp: webidl.unsignedLongModulo(rtpTimestamp, 'metadata.rtpTimestamp') };
 }
 
 // Library-internal accessors, set by VideoFrame's static block.
@@ -266,7 +270,7 @@ class VideoFrame {
     };
     initFrame = (props) => VideoFrame.#init(props);
     frameHandle = (frame) => (frame instanceof VideoFrame ? frame.#handle : undefined);
-    frameState = (frame) => ({ visible: frame.#visible, colorSpace: frame.#colorSpace, timestamp: frame.#timestamp, duration: frame.#duration, rotation: frame.#rotation, flip: frame.#flip });
+    frameState = (frame) => ({ visible: frame.#visible, colorSpace: frame.#colorSpace, timestamp: frame.#timestamp, duration: frame.#duration, rotation: frame.#rotation, flip: frame.#flip, metadata: frame.#metadata });
   }
 }
 
@@ -322,6 +326,7 @@ module.exports = {
   frameFromParts: (props) => initFrame(props),
   frameHandle: (f) => frameHandle(f),
   frameState: (f) => frameState(f),
+  metadataInit,
   rectInit,
   parseRotation,
   addRotations,

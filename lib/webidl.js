@@ -26,12 +26,15 @@ function enforceRange(value, member, min, max, what) {
   return x;
 }
 
-/** `unsigned short` without [EnforceRange]: NaN and infinities are 0, others wrap modulo 2^16. */
-function unsignedShortModulo(value, member) {
+/** An unsigned integer type without [EnforceRange]: NaN and infinities are 0, others wrap modulo `size`. */
+function modulo(value, member, size) {
   const n = toNumber(value, member);
   if (!Number.isFinite(n)) return 0;
-  return ((Math.trunc(n) % 65536) + 65536) % 65536;
+  return ((Math.trunc(n) % size) + size) % size;
 }
+
+const unsignedShortModulo = (v, m) => modulo(v, m, 2 ** 16);
+const unsignedLongModulo = (v, m) => modulo(v, m, 2 ** 32);
 
 const unsignedLong = (v, m) => enforceRange(v, m, 0, 0xffffffff, 'an unsigned long (0 to 4294967295)');
 const unsignedShort = (v, m) => enforceRange(v, m, 0, 0xffff, 'an unsigned short (0 to 65535)');
@@ -133,6 +136,7 @@ module.exports = {
   unsignedLong,
   unsignedShort,
   unsignedShortModulo,
+  unsignedLongModulo,
   longLong,
   unsignedLongLong,
   double,

@@ -123,6 +123,20 @@ test('{clone: true} keeps the source open, sharing its pixels with the copy the 
   frame.close();
 });
 
+test('a frame arrives with its metadata (the spec serializes every internal slot)', async (t) => {
+  const w = worker(`async (value) => {
+    const frame = fromTransferable(value);
+    const m = frame.metadata();
+    frame.close();
+    return m;
+  }`);
+  t.after(() => w.terminate());
+  await w.ready;
+  const frame = new VideoFrame(new Uint8Array(16 * 16 * 4), { format: 'RGBA', codedWidth: 16, codedHeight: 16, timestamp: 0, metadata: { rtpTimestamp: 3000 } });
+  const value = toTransferable(frame);
+  assert.deepEqual(await ask(w, value, value.transfer), { rtpTimestamp: 3000 });
+});
+
 test('a frame is received once; nothing received is released: undelivered, unposted, or posted to a worker that ends', async () => {
   const small = () => new VideoFrame(new Uint8Array(64 * 48 * 4), { format: 'RGBA', codedWidth: 64, codedHeight: 48, timestamp: 0 });
   // Taken twice in the same thread: the second is a DataCloneError.
