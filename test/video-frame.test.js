@@ -160,6 +160,9 @@ test('copyTo rejects (never throws) for bad destinations and options', async () 
   await assert.rejects(frame.copyTo(new Uint8Array(23)), TypeError);
   await assert.rejects(frame.copyTo('nope'), TypeError);
   await assert.rejects(frame.copyTo(new Uint8Array(24), { rect: { x: 1, y: 0, width: 2, height: 2 } }), TypeError);
+  // The rect is aligned to the frame's own format even when converting to RGB
+  // (Parse VideoFrameCopyToOptions; Chrome accepts it: test/oracle/api-sweep.js).
+  await assert.rejects(frame.copyTo(new Uint8Array(64), { format: 'RGBA', rect: { x: 1, y: 1, width: 2, height: 2 } }), TypeError);
   await assert.rejects(frame.copyTo(new Uint8Array(24), { rect: { x: 0, y: 0, width: 8, height: 2 } }), TypeError);
   await assert.rejects(frame.copyTo(new Uint8Array(64), { layout: [{ offset: 0, stride: 4 }] }), TypeError);
   await assert.rejects(frame.copyTo(new Uint8Array(64), { layout: [{ offset: 0, stride: 4 }, { offset: 2, stride: 2 }, { offset: 40, stride: 2 }] }), /overlaps/);
