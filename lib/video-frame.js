@@ -68,6 +68,18 @@ let frameState;
 /** Lets the library construct a blank frame for a decoder output. */
 const INTERNAL = Symbol('internal');
 
+// A frame the collector takes while it is still open held its pixels (a
+// decoder's buffers, often) until then. As Chrome does, say so, here once
+// per process, as a Node warning that `process.on('warning')` can watch.
+let leakReported = false;
+const openFrames = new FinalizationRegistry(() => {
+  if (leakReported) return;
+  leakReported = true;
+  process.emitWarning('A VideoFrame was garbage-collected while still open; its memory was held until then. Call close() on every frame once it is no longer needed.', {
+    code: 'WEBCODECS_VIDEOFRAME_NOT_CLOSED',
+  });
+});
+
 class VideoFrame {
   #handle = null;
   #format = null;
@@ -148,6 +160,7 @@ class VideoFrame {
 
   #assign(p) {
     this.#handle = p.handle;
+    openFrames.register(this, undefined, this);
     this.#format = p.format;
     this.#codedWidth = p.codedWidth;
     this.#codedHeight = p.codedHeight;
@@ -237,6 +250,7 @@ class VideoFrame {
   close() {
     if (this.#handle === null) return;
     native.frameClose(this.#handle);
+    openFrames.unregister(this);
     this.#handle = null;
     this.#format = null;
     this.#codedWidth = this.#codedHeight = 0;

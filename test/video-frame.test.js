@@ -437,3 +437,32 @@ test('VideoFrameInit.alpha and copyTo colorSpace take only their enum values', a
   f.close();
   assert.throws(() => new VideoFrame(f, { alpha: 'discard' }), { name: 'InvalidStateError' });
 });
+
+// Chrome warns when a VideoFrame is garbage-collected while open; we emit a
+// Node warning, once per process. Its own process, so that no other test's
+// frames decide whether it was already given.
+test('a frame collected while open is reported once as a Node warning; closed frames are not', () => {
+  const { spawnSync } = require('node:child_process');
+  const script = `
+    const { VideoFrame } = require(${JSON.stringify(require('node:path').join(__dirname, '..'))});
+    const codes = [];
+    process.on('warning', (w) => codes.push(w.code));
+    const make = () => new VideoFrame(new Uint8Array(64), { format: 'RGBA', codedWidth: 4, codedHeight: 4, timestamp: 0 });
+    const settle = async (rounds) => { for (let i = 0; i < rounds; i++) { gc(); await new Promise((r) => setTimeout(r, 10)); } };
+    (async () => {
+      for (let i = 0; i < 20; i++) { const f = make(); f.clone().close(); f.close(); }
+      await settle(10);
+      const afterClosed = codes.slice();
+      for (let i = 0; i < 20; i++) make();
+      for (let i = 0; i < 100 && codes.length === afterClosed.length; i++) await settle(1);
+      for (let i = 0; i < 20; i++) make();
+      await settle(10);
+      console.log(JSON.stringify({ afterClosed, codes }));
+    })();`;
+  const r = spawnSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const { afterClosed, codes } = JSON.parse(r.stdout);
+  assert.deepEqual(afterClosed, []);
+  assert.deepEqual(codes, ['WEBCODECS_VIDEOFRAME_NOT_CLOSED']);
+  assert.match(r.stderr, /VideoFrame was garbage-collected while still open/);
+});
