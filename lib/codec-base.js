@@ -85,7 +85,10 @@ function drain() {
     } finally {
       lastStep = performance.now();
       if (batches.length > 0 && lastStep - started < STEP_BUDGET_MS) {
-        queueMicrotask(step);
+        // After every microtask, including those queued by the ones this
+        // step's callbacks queued (a chain of awaits): Node runs a tick
+        // queued from a microtask only once the microtask queue is empty.
+        queueMicrotask(() => process.nextTick(step));
       } else {
         stepping = false;
         if (commitQueued) commitStaged();

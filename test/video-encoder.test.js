@@ -905,3 +905,36 @@ test('every encoder gives byte-identical output for the same input, run after ru
     assert.equal(await audio(codec), first, codec);
   }
 });
+
+// Each output, flush and error is a task of its own, as in a browser: the
+// microtasks its callbacks start (however long a chain of awaits) finish
+// before the next. Chrome: a flush issued from an output callback settles
+// after the flush already pending has, and after that flush's continuation
+// (test/oracle/tasks.js).
+test('a flush issued from an output callback settles after the pending flush and its await chain', async () => {
+  const log = [];
+  let issued = false;
+  const encoder = new VideoEncoder({
+    output: () => {
+      if (issued) return;
+      issued = true;
+      encoder.flush().then(() => log.push('inner'));
+    },
+    error: (e) => log.push(e.name),
+  });
+  encoder.configure({ codec: 'vp8', width: 64, height: 64, bitrate: 200_000, framerate: 30 });
+  for (let i = 0; i < 3; i++) {
+    const f = patternFrame(64, 64, i, i * 1000);
+    encoder.encode(f, { keyFrame: i === 0 });
+    f.close();
+  }
+  await encoder.flush().then(async () => {
+    log.push('outer');
+    await null;
+    await null;
+    log.push('outer chain done');
+  });
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(log, ['outer', 'outer chain done', 'inner']);
+  encoder.close();
+});
