@@ -42,7 +42,7 @@ class AudioDecoder extends EventTarget {
     const d = webidl.dictionary(init, 'AudioDecoderInit');
     this.#output = callback(webidl.required(d, 'output', 'AudioDecoderInit'), 'output');
     const error = callback(webidl.required(d, 'error', 'AudioDecoderInit'), 'error');
-    this.#core = new CodecCore(this, OPS, error, (out) => this.#emit(out), takeSpare);
+    this.#core = new CodecCore(this, OPS, error, (out) => this.#emit(out), { spare: takeSpare });
   }
 
   configure(config) {
@@ -59,9 +59,8 @@ class AudioDecoder extends EventTarget {
       if (chunk.type !== 'key') throw domException('A key chunk is required after configure() and flush()', 'DataError', this.decode);
       this.#keyChunkRequired = false;
     }
-    this.#core.queueSize++;
     const { timestamp } = chunk;
-    this.#core.stage((h) => native.audioDecoderDecode(h, bytes, timestamp));
+    this.#core.enqueue((h) => native.audioDecoderDecode(h, bytes, timestamp));
   }
 
   flush() {

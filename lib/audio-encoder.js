@@ -2,7 +2,7 @@
 const native = require('./native');
 const webidl = require('./webidl');
 const { typeError } = require('./errors');
-const { CodecCore, codecOps, checkSupport, callback, defineCodecMembers, scalars } = require('./codec-base');
+const { CodecCore, codecOps, checkSupport, callback, defineCodecMembers, scalars, ENCODER_CAPACITY } = require('./codec-base');
 const { audioDataSamples } = require('./audio-data');
 const { audioChunkOf } = require('./encoded-audio-chunk');
 
@@ -92,7 +92,7 @@ class AudioEncoder extends EventTarget {
     const d = webidl.dictionary(init, 'AudioEncoderInit');
     this.#output = callback(webidl.required(d, 'output', 'AudioEncoderInit'), 'output');
     const error = callback(webidl.required(d, 'error', 'AudioEncoderInit'), 'error');
-    this.#core = new CodecCore(this, OPS, error, (out) => this.#emit(out));
+    this.#core = new CodecCore(this, OPS, error, (out) => this.#emit(out), { capacity: ENCODER_CAPACITY });
   }
 
   configure(config) {
@@ -104,11 +104,10 @@ class AudioEncoder extends EventTarget {
     if (input === null) throw typeError(`Expected an AudioData but received ${webidl.describe(data)}`, this.encode);
     if (input.closed) throw typeError('The AudioData is closed (detached)', this.encode);
     this.#core.requireState('configured', 'encode');
-    this.#core.queueSize++;
     // The addon copies the samples now ("Clone AudioData"), so the caller may
     // close the data at once; converting them is the codec thread's work.
     const { bytes, formatIndex, frames, channels, sampleRate, timestamp } = input;
-    this.#core.stage((h) => native.audioEncoderEncode(h, bytes, formatIndex, frames, channels, sampleRate, timestamp));
+    this.#core.enqueue((h) => native.audioEncoderEncode(h, bytes, formatIndex, frames, channels, sampleRate, timestamp));
   }
 
   #emit(out) {

@@ -7,6 +7,9 @@ const native = require('./native');
 const webidl = require('./webidl');
 const { domException, fromNative, reportError, typeError } = require('./errors');
 
+/** How many inputs an encoder works on at once before it is saturated, as Chrome's. */
+const ENCODER_CAPACITY = 5;
+
 const DEQUEUED = 0;
 const OUTPUT = 1;
 const FLUSHED = 2;
@@ -164,7 +167,16 @@ function callback(value, member) {
  * codec; `onOutput(payload)` turns an addon output into the user's output
  * call (outputs of a codec reset or closed meanwhile are freed unconverted);
  * `spare(size)`, optional, offers the addon a buffer to fill with the next
- * output (see takeSpare in audio-data.js).
+ * output (see takeSpare in audio-data.js); `capacity`, how many inputs the
+ * codec takes before it is saturated.
+ *
+ * The queue size follows the spec's control message queue: decode() and
+ * encode() process it at once, so an input leaves the queue (and a dequeue
+ * event is scheduled) as soon as the codec is not saturated and no
+ * configure() is still taking effect. The codec thread gets every command
+ * at once anyway; its start and end of each input (DEQUEUED, DONE) tell
+ * when the codec has room again. Chrome's saturation: 5 inputs for its
+ * encoders, 1 for its decoders, 2 for its AV1 decoder (test/oracle/saturation.js).
  */
 class CodecCore {
   state = 'unconfigured';
@@ -190,13 +202,27 @@ class CodecCore {
   #dequeueScheduled = false;
   #flushes = new Map();
   #nextFlush = 1;
+  /** Saturation: the inputs the codec takes at once, under the configuration in effect. */
+  #capacity;
+  #defaultCapacity;
+  /** The saturation of each configure() still in the queue, in order. */
+  #capacities = [];
+  /** Inputs taken out of the queue and not finished on the codec thread. */
+  #working = 0;
+  /** Whether the codec thread has started a taken input and not yet finished it. */
+  #started = false;
+  /** Control messages not yet processed: runs of inputs, with a configure between each two. */
+  #waiting = [0];
+  /** [[message queue blocked]]: a configure() is taking effect. */
+  #blocked = false;
 
-  constructor(owner, ops, errorCallback, onOutput, spare) {
+  constructor(owner, ops, errorCallback, onOutput, { spare, capacity = 1 } = {}) {
     this.#owner = owner;
     this.#ops = ops;
     this.#errorCallback = errorCallback;
     this.#onOutput = onOutput;
     this.#spare = spare;
+    this.#capacity = this.#defaultCapacity = capacity;
     this.#handle = ops.create(this.#id);
     cores.set(owner, this);
   }
@@ -207,6 +233,35 @@ class CodecCore {
     if (this.#inflight++ === 0) {
       busy.set(this.#id, this);
       this.#ops.keepAlive(this.#handle, true);
+    }
+  }
+
+  /** decode()/encode(): queues one input (a command, as for `stage`) and processes the queue. */
+  enqueue(command) {
+    this.queueSize++;
+    this.#waiting[this.#waiting.length - 1]++;
+    this.stage(command);
+    this.#take();
+  }
+
+  /** "Process the control message queue": inputs leave it while the codec has room. */
+  #take() {
+    const waiting = this.#waiting;
+    while (!this.#blocked) {
+      if (waiting[0] > 0) {
+        if (this.#working >= this.#capacity) return;
+        waiting[0]--;
+        this.#working++;
+        this.queueSize--;
+        this.scheduleDequeue();
+      } else if (waiting.length > 1) {
+        // A configure: what follows waits until it has taken effect.
+        waiting.shift();
+        this.#capacity = this.#capacities.shift();
+        this.#blocked = true;
+      } else {
+        return;
+      }
     }
   }
 
@@ -263,16 +318,23 @@ class CodecCore {
         busy.delete(this.#id);
         this.#ops.keepAlive(this.#handle, false);
       }
+      if (this.#started) {
+        this.#started = false;
+        this.#working--;
+        this.#take();
+      }
       return fired;
     }
     if (generation !== this.#generation || this.state === 'closed') return fired;
     switch (kind) {
       case DEQUEUED:
-        this.queueSize--;
-        this.scheduleDequeue();
+        // The next DONE ends this input (ImageDecoder's commands take no room).
+        this.#started = this.#working > 0;
         return fired;
       case CONFIGURED:
         this.active = this.#configuring.shift() ?? null;
+        this.#blocked = false;
+        this.#take();
         return fired;
       case FLUSHED: {
         const flush = this.#flushes.get(payload);
@@ -311,12 +373,19 @@ class CodecCore {
     if (this.state === 'closed') throw domException(`Cannot call ${method}() on a closed codec`, 'InvalidStateError', this.#owner[method]);
   }
 
-  /** Queues `config` for the addon; `active` becomes this.active when it takes effect. */
-  configure(config, active = config) {
+  /**
+   * Queues `config` for the addon; `active` becomes this.active when it
+   * takes effect, and `capacity` (default: the constructor's) the codec's
+   * saturation.
+   */
+  configure(config, active = config, capacity = this.#defaultCapacity) {
     if (this.state === 'closed') throw domException('Cannot call configure() on a closed codec', 'InvalidStateError', this.#owner.configure);
     this.state = 'configured';
     this.#configuring.push(active);
     this.send((h) => this.#ops.configure(h, config));
+    this.#waiting.push(0);
+    this.#capacities.push(capacity);
+    this.#take();
   }
 
   flush() {
@@ -339,6 +408,11 @@ class CodecCore {
 
   #abandon(exception) {
     this.#configuring = [];
+    this.#waiting = [0];
+    this.#capacities = [];
+    this.#working = 0;
+    this.#started = false;
+    this.#blocked = false;
     if (this.queueSize > 0) {
       this.queueSize = 0;
       this.scheduleDequeue();
@@ -429,4 +503,4 @@ function defineCodecMembers(cls, queueSizeName) {
   defineEventHandler(cls, 'dequeue');
 }
 
-module.exports = { CodecCore, codecOps, checkSupport, callback, defineCodecMembers, scalars };
+module.exports = { CodecCore, codecOps, checkSupport, callback, defineCodecMembers, scalars, ENCODER_CAPACITY };

@@ -70,7 +70,8 @@ class VideoDecoder extends EventTarget {
 
   configure(config) {
     const parsed = parseConfig(config);
-    this.#core.configure(nativeConfig(parsed), parsed);
+    // Chrome's AV1 decoder (dav1d) takes two chunks at once, its others one.
+    this.#core.configure(nativeConfig(parsed), parsed, parsed.codec.startsWith('av01.') ? 2 : 1);
     this.#config = parsed;
     this.#keyChunkRequired = true;
   }
@@ -85,9 +86,8 @@ class VideoDecoder extends EventTarget {
       if (!native.isKeyChunk(this.#config.codec, description, bytes)) throw domException('The chunk is marked key but its bitstream is not a key frame', 'DataError', this.decode);
       this.#keyChunkRequired = false;
     }
-    this.#core.queueSize++;
     const { timestamp, duration } = chunk;
-    this.#core.stage((h) => native.decoderDecode(h, bytes, timestamp, duration));
+    this.#core.enqueue((h) => native.decoderDecode(h, bytes, timestamp, duration));
   }
 
   flush() {

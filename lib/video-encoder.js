@@ -2,7 +2,7 @@
 const native = require('./native');
 const webidl = require('./webidl');
 const { typeError, domException } = require('./errors');
-const { CodecCore, codecOps, checkSupport, callback, defineCodecMembers } = require('./codec-base');
+const { CodecCore, codecOps, checkSupport, callback, defineCodecMembers, ENCODER_CAPACITY } = require('./codec-base');
 const { VideoFrame, frameHandle, frameState } = require('./video-frame');
 const { videoChunkOf } = require('./encoded-video-chunk');
 
@@ -103,7 +103,7 @@ class VideoEncoder extends EventTarget {
     const d = webidl.dictionary(init, 'VideoEncoderInit');
     this.#output = callback(webidl.required(d, 'output', 'VideoEncoderInit'), 'output');
     const error = callback(webidl.required(d, 'error', 'VideoEncoderInit'), 'error');
-    this.#core = new CodecCore(this, OPS, error, (out) => this.#emit(out));
+    this.#core = new CodecCore(this, OPS, error, (out) => this.#emit(out), { capacity: ENCODER_CAPACITY });
   }
 
   configure(config) {
@@ -140,10 +140,9 @@ class VideoEncoder extends EventTarget {
       throw domException(`The frame's orientation (rotation ${rotation}, flip ${flip}) differs from the first frame's (rotation ${orientation.rotation}, flip ${orientation.flip})`, 'DataError', this.encode);
     }
     const rect = [visible.x, visible.y, visible.width, visible.height];
-    this.#core.queueSize++;
     // The addon takes its own reference to the pixels ("Clone VideoFrame"), so
     // the caller may close the frame as soon as this returns.
-    this.#core.stage((h) => native.encoderEncode(h, handle, rect, colorSpace, timestamp, duration, keyFrame, quantizer));
+    this.#core.enqueue((h) => native.encoderEncode(h, handle, rect, colorSpace, timestamp, duration, keyFrame, quantizer));
   }
 
   #emit(out) {

@@ -177,6 +177,42 @@ test('decodeQueueSize, dequeue events, and flush after reset', async () => {
   rec.decoder.close();
 });
 
+// A decoder takes one chunk at a time (Chrome's saturation for its decoders).
+test('decode() takes one chunk at once when the decoder is idle and configured, and queues the rest', async () => {
+  const rec = recorder();
+  rec.decoder.configure({ codec: 'avc1.64000b' });
+  await rec.decoder.flush();
+  const sizes = [];
+  for (const chunk of annexbChunks().slice(0, 4)) {
+    rec.decoder.decode(chunk);
+    sizes.push(rec.decoder.decodeQueueSize);
+  }
+  assert.deepEqual(sizes, [0, 1, 2, 3]);
+  await rec.decoder.flush();
+  assert.equal(rec.decoder.decodeQueueSize, 0);
+  assert.equal(rec.frames.length, 4);
+  rec.frames.forEach((f) => f.close());
+  rec.decoder.close();
+});
+
+test('the AV1 decoder takes two chunks at once, as Chrome\'s', async () => {
+  const { VideoEncoder } = require('..');
+  const { encodeClip } = require('./helpers');
+  const { chunks, metadata } = await encodeClip({ VideoEncoder }, { codec: 'av01.0.04M.08', width: 160, height: 120, bitrate: 200_000, framerate: 30 }, 4);
+  const rec = recorder();
+  rec.decoder.configure(metadata[0].decoderConfig);
+  await rec.decoder.flush();
+  const sizes = chunks.map((chunk) => {
+    rec.decoder.decode(chunk);
+    return rec.decoder.decodeQueueSize;
+  });
+  assert.deepEqual(sizes, [0, 0, 1, 2]);
+  await rec.decoder.flush();
+  assert.equal(rec.frames.length, 4);
+  rec.frames.forEach((f) => f.close());
+  rec.decoder.close();
+});
+
 test('config colorSpace, displayAspect, rotation and flip apply to the output frames', async () => {
   const rec = recorder();
   rec.decoder.configure({

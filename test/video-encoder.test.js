@@ -204,6 +204,32 @@ test('encodeQueueSize counts queued frames and dequeue events are coalesced', as
   rec.encoder.close();
 });
 
+// encode() processes the control message queue at once: a frame leaves the
+// queue while the encoder works on fewer than 5 (Chrome's saturation for its
+// encoders; test/oracle/saturation.js), once the configuration took effect.
+test('encode() takes up to 5 frames at once when the encoder is configured, and queues the rest', async () => {
+  const rec = recorder();
+  let events = 0;
+  rec.encoder.ondequeue = () => events++;
+  rec.encoder.configure(CONFIG);
+  await rec.encoder.flush();
+  const sizes = [];
+  for (let i = 0; i < 8; i++) {
+    const f = patternFrame(320, 240, i, i);
+    rec.encoder.encode(f);
+    f.close();
+    sizes.push(rec.encoder.encodeQueueSize);
+  }
+  assert.deepEqual(sizes, [0, 0, 0, 0, 0, 1, 2, 3]);
+  assert.equal(events, 0, 'the dequeue event is a task of its own');
+  await new Promise((r) => setImmediate(r));
+  assert.ok(events >= 1);
+  await rec.encoder.flush();
+  assert.equal(rec.encoder.encodeQueueSize, 0);
+  assert.equal(rec.chunks.length, 8);
+  rec.encoder.close();
+});
+
 test('reset rejects pending flushes with AbortError, drops old outputs, and the codec can be configured again', async () => {
   const rec = recorder();
   rec.encoder.configure(CONFIG);
