@@ -964,3 +964,47 @@ test('a flush issued from an output callback settles after the pending flush and
   assert.deepEqual(log, ['outer', 'outer chain done', 'inner']);
   encoder.close();
 });
+
+// flush() emits what the encoder holds; an encoder that holds nothing (the
+// real-time settings) goes on as it is, so the stream continues with delta
+// frames after a flush, as Chrome's does (it was a key frame: the encoder was
+// reopened). The chunks on both sides of the flushes decode as one stream.
+for (const codec of ['vp8', 'vp09.00.10.08', 'av01.0.04M.08', 'avc1.42001f', 'hvc1.1.6.L93.B0']) {
+  test(`${codec} realtime: encoding goes on after flush() without a key frame`, async (t) => {
+    const { pattern, psnr } = require('./helpers');
+    const { VideoDecoder } = webcodecs;
+    if (codec.startsWith('hvc1') && !webcodecs.buildInfo.encoders.includes('libx265')) return t.skip('no HEVC encoder in this build');
+    const W = 160, H = 120;
+    const chunks = [];
+    let decoderConfig;
+    const encoder = new VideoEncoder({ output: (c, m) => { chunks.push(c); decoderConfig ??= m?.decoderConfig; }, error: (e) => { throw e; } });
+    encoder.configure({ codec, width: W, height: H, bitrate: 300_000, framerate: 30, latencyMode: 'realtime' });
+    for (let i = 0; i < 9; i++) {
+      const f = patternFrame(W, H, i, i * 33333);
+      encoder.encode(f, { keyFrame: i === 0 });
+      f.close();
+      if (i % 3 === 2) await encoder.flush();
+    }
+    encoder.close();
+    assert.deepEqual(chunks.map((c) => c.type), ['key', ...Array(8).fill('delta')]);
+    const pictures = [];
+    const decoder = new VideoDecoder({
+      output: (frame) => {
+        const buf = new Uint8Array(frame.allocationSize());
+        pictures.push(frame.copyTo(buf).then(() => buf.subarray(0, W * H)));
+        frame.close();
+      },
+      error: (e) => { throw e; },
+    });
+    decoder.configure(decoderConfig);
+    for (const c of chunks) decoder.decode(c);
+    await decoder.flush();
+    decoder.close();
+    const lumas = await Promise.all(pictures);
+    assert.equal(lumas.length, 9);
+    lumas.forEach((luma, i) => {
+      const db = psnr(luma, pattern(W, H, i).subarray(0, W * H));
+      assert.ok(db >= 28, `${codec} frame ${i}: ${db.toFixed(1)} dB`);
+    });
+  });
+}

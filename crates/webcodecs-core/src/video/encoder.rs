@@ -1039,6 +1039,13 @@ impl Processor for VideoEncoder {
     }
 
     fn flush(&mut self, emit: &mut dyn FnMut(EncodedChunk)) -> Result<()> {
+        // An encoder that holds no frame (every frame's chunk is out, as with
+        // real-time settings) has nothing to drain: it goes on as it is, and
+        // the stream continues without the key frame a reopen would start
+        // with, as in Chrome.
+        if self.pending.is_empty() {
+            return Ok(());
+        }
         #[cfg(x265_direct)]
         if let Some(Open { backend: Backend::X265(encoder), sent, .. }) = self.open.as_mut() {
             if *sent == 0 {
@@ -1058,9 +1065,13 @@ impl Processor for VideoEncoder {
         }
         ctx.end_encoder_input()?;
         self.drain(emit)?;
-        // A drained FFmpeg encoder takes no more input: the next frame reopens it
-        // with the same configuration (same parameter sets, so no new decoder config).
-        self.open = None;
+        // A drained FFmpeg encoder takes no more input unless it can restart;
+        // otherwise the next frame reopens it with the same configuration
+        // (same parameter sets, so no new decoder config; a key frame first).
+        let restarted = matches!(self.open.as_ref(), Some(Open { backend: Backend::Ffmpeg(ctx), .. }) if ctx.restart_encoder());
+        if !restarted {
+            self.open = None;
+        }
         self.pending.clear();
         Ok(())
     }
