@@ -105,18 +105,6 @@ impl CodecContext {
         Ok(())
     }
 
-    /// Makes a drained encoder take input again, where the encoder can
-    /// (AV_CODEC_CAP_ENCODER_FLUSH: FFmpeg 7's x264). False: it cannot, and
-    /// stays at the end of its input.
-    pub fn restart_encoder(&self) -> bool {
-        let codec = self.raw().codec;
-        if codec.is_null() || unsafe { (*codec).capabilities } as u32 & ffi::AV_CODEC_CAP_ENCODER_FLUSH == 0 {
-            return false;
-        }
-        unsafe { ffi::avcodec_flush_buffers(self.as_ptr()) };
-        true
-    }
-
     /// Opens the codec with private options; options it does not know are an error.
     pub fn open(&self, codec: *const ffi::AVCodec, options: &[(&str, String)]) -> Result<()> {
         let mut dict: *mut ffi::AVDictionary = ptr::null_mut();

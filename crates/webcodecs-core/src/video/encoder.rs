@@ -1065,13 +1065,12 @@ impl Processor for VideoEncoder {
         }
         ctx.end_encoder_input()?;
         self.drain(emit)?;
-        // A drained FFmpeg encoder takes no more input unless it can restart;
-        // otherwise the next frame reopens it with the same configuration
-        // (same parameter sets, so no new decoder config; a key frame first).
-        let restarted = matches!(self.open.as_ref(), Some(Open { backend: Backend::Ffmpeg(ctx), .. }) if ctx.restart_encoder());
-        if !restarted {
-            self.open = None;
-        }
+        // A drained FFmpeg encoder takes no more input: the next frame reopens it
+        // with the same configuration (same parameter sets, so no new decoder
+        // config; a key frame first). FFmpeg's encoder flush (x264's, in
+        // FFmpeg 7) is no way out: it drops the frames held, and x264 takes no
+        // frame after its end of input.
+        self.open = None;
         self.pending.clear();
         Ok(())
     }
