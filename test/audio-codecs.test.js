@@ -714,3 +714,50 @@ test('closed outputs lend their buffers to later ones; held, cloned and transfer
     data.close();
   }
 });
+
+// After flush() an Opus decoder starts over as Chrome's does: the stream's
+// pre-skip (312 samples here, from the OpusHead) is dropped again from the
+// next output, whose timestamp is its chunk's (test/oracle/audio-flush.js).
+// Without a description there is no pre-skip to drop.
+test('Opus: a decoder drops the pre-skip again after flush(), as Chrome', async () => {
+  const chunks = [];
+  let decoderConfig;
+  const encoder = new AudioEncoder({ output: (c, m) => { chunks.push(c); decoderConfig ??= m?.decoderConfig; }, error: (e) => { throw e; } });
+  encoder.configure({ codec: 'opus', sampleRate: RATE, numberOfChannels: 2, bitrate: 64_000 });
+  for (let i = 0; i < 6; i++) {
+    const data = new Float32Array(960 * 2).map((_, k) => Math.sin((i * 960 + (k >> 1)) / 20) * 0.3);
+    const a = new AudioData({ format: 'f32', sampleRate: RATE, numberOfChannels: 2, numberOfFrames: 960, timestamp: i * 20_000, data });
+    encoder.encode(a);
+    a.close();
+  }
+  await encoder.flush();
+  encoder.close();
+  const preSkip = new DataView(decoderConfig.description instanceof ArrayBuffer ? decoderConfig.description : decoderConfig.description.buffer).getUint16(10, true);
+  assert.equal(preSkip, 312);
+  const run = async (config) => {
+    const outs = [];
+    const decoder = new AudioDecoder({ output: (a) => { outs.push([a.timestamp, a.numberOfFrames]); a.close(); }, error: (e) => { throw e; } });
+    decoder.configure(config);
+    for (const [k, c] of chunks.entries()) {
+      decoder.decode(c);
+      if (k === 2) await decoder.flush();
+    }
+    await decoder.flush();
+    decoder.close();
+    return outs;
+  };
+  // Each run (before and after the flush) starts at its first chunk's
+  // timestamp, drops the pre-skip, and counts time by the samples output.
+  const expected = [];
+  for (const part of [chunks.slice(0, 3), chunks.slice(3)]) {
+    let samples = 0;
+    part.forEach((_, i) => {
+      const frames = i === 0 ? 960 - preSkip : 960;
+      expected.push([part[0].timestamp + Math.floor((samples * 1e6) / RATE), frames]);
+      samples += frames;
+    });
+  }
+  assert.deepEqual(expected.slice(0, 4), [[0, 648], [13_500, 960], [33_500, 960], [60_000, 648]]);
+  assert.deepEqual(await run(decoderConfig), expected);
+  assert.deepEqual(await run({ codec: 'opus', sampleRate: RATE, numberOfChannels: 2 }), chunks.map((c) => [c.timestamp, 960]));
+});

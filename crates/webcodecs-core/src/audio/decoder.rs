@@ -54,6 +54,10 @@ pub struct AudioDecoder {
     frame: Option<Frame>,
     base: Option<i64>,
     opus: bool,
+    /// Samples still to drop from the start of the next outputs: Opus's
+    /// pre-skip again after a flush, as Chrome's decoder starts over then
+    /// (FFmpeg drops it only at the start).
+    discard: usize,
     /// Samples output since `base`, and their rate.
     output_samples: i64,
     rate: i64,
@@ -108,7 +112,9 @@ impl AudioDecoder {
             let format = samples::from_raw(f.format).ok_or_else(unsupported)?;
             let bytes = samples::bytes_per_sample(format).ok_or_else(unsupported)?;
             let channels = f.ch_layout.nb_channels.max(0) as usize;
-            let frames = f.nb_samples.max(0) as usize;
+            let skip = self.discard.min(f.nb_samples.max(0) as usize);
+            self.discard -= skip;
+            let frames = f.nb_samples.max(0) as usize - skip;
             let rate = f.sample_rate.max(1) as i64;
             if rate != self.rate {
                 // A new rate (e.g. HE-AAC's implicit doubling) restarts the count here.
@@ -119,8 +125,8 @@ impl AudioDecoder {
             let timestamp = self.base.unwrap_or(0) + rescale(self.output_samples, rate);
             self.output_samples += frames as i64;
             if frames > 0 && channels > 0 {
-                let (count, len) = if samples::is_planar(format) { (channels, frames * bytes) } else { (1, frames * bytes * channels) };
-                let planes: Vec<&[u8]> = (0..count).map(|i| unsafe { std::slice::from_raw_parts(*f.extended_data.add(i), len) }).collect();
+                let (count, width) = if samples::is_planar(format) { (channels, bytes) } else { (1, bytes * channels) };
+                let planes: Vec<&[u8]> = (0..count).map(|i| unsafe { std::slice::from_raw_parts((*f.extended_data.add(i)).add(skip * width), frames * width) }).collect();
                 // Chrome's decoders give interleaved floats only from Opus; FFmpeg's
                 // PCM f32 decoder's interleaved floats become planar there.
                 let native = SampleFormat::from_av(format).filter(|f| f.name() != "f32" || self.opus);
@@ -261,6 +267,9 @@ impl Processor for AudioDecoder {
         unsafe { ffi::avcodec_flush_buffers(raw) };
         self.base = None;
         self.output_samples = 0;
+        if self.opus {
+            self.discard = unsafe { (*raw).delay }.max(0) as usize;
+        }
         Ok(())
     }
 
@@ -268,5 +277,6 @@ impl Processor for AudioDecoder {
         self.ctx = None;
         self.base = None;
         self.output_samples = 0;
+        self.discard = 0;
     }
 }
