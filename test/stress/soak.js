@@ -270,6 +270,13 @@ async function dropRound(held, round) {
   return { before, peak, after: rss() };
 }
 
+// Part 5 drops frames on purpose: each process reports the first such frame
+// the GC collects with a warning (the one it prints), which is checked there.
+let leakWarnings = 0;
+process.on('warning', (w) => {
+  if (w.code === 'WEBCODECS_VIDEOFRAME_NOT_CLOSED') leakWarnings++;
+});
+
 async function collected(held, rounds = 3) {
   // First use of an encoder sets up what stays for the process's life
   // (codec tables, the codec thread's arena: about 12 MB for VP8), which is
@@ -307,6 +314,8 @@ async function collected(held, rounds = 3) {
     if (kept > 0.1) throw new Error(`RSS stayed up after the GC (${Math.round(kept * 100)} % of what the dropped objects held): ${JSON.stringify(figures)}`);
   }
   figures.keptPct = Math.round(Math.max(...list.map((r) => (r.after - start) / (r.peak - r.before))) * 1000) / 10;
+  if (leakWarnings !== 1) throw new Error(`${leakWarnings} warnings for frames collected while open, where one is given per process`);
+  figures.leakWarnings = leakWarnings;
   return figures;
 }
 
